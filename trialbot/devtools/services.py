@@ -1,0 +1,194 @@
+"""Start and stop trialbot's services: the action server, the Rasa server, the triage app.
+
+Used by ``make run``, the end-to-end tests and the benchmark, so that all three start
+the stack the same way. Every server listens on 127.0.0.1 unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+
+from trialbot.devtools.train import CURRENT, ROOT, rasa_env, rasa_executable
+
+# Channels that are always on; the others only when every variable they use is set.
+ALWAYS_ON = (
+    "rest",
+    "socketio",
+    "trialbot.channels.QuestionnaireRestInput",
+    "trialbot.channels.QuestionnaireSocketIOInput",
+)
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def enabled_credentials(source: Path, environ: Mapping[str, str]) -> dict[str, Any]:
+    """The channels of ``credentials.yml`` that can run: a channel whose ``${VARS}`` are
+    not all set in the environment is left out (Telegram, Messenger, Twilio are off by
+    default)."""
+    channels = yaml.safe_load(source.read_text()) or {}
+    enabled = {}
+    for name, config in channels.items():
+        variables = _ENV_REFERENCE.findall(yaml.safe_dump(config)) if config else []
+        if (
+            name in ALWAYS_ON
+            or name.endswith(("RestInput", "SocketIOInput"))
+            or all(environ.get(v) for v in variables)
+        ):
+            enabled[name] = config
+    return enabled
+
+
+@dataclass
+class Service:
+    name: str
+    process: subprocess.Popen[bytes]
+    health_url: str
+    log_path: Path
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    action_url: str
+    web_url: str | None
+    run_dir: Path
+    services: list[Service] = field(default_factory=list)
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            if service.process.poll() is None:
+                service.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for service in self.services:
+            try:
+                service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                service.process.kill()
+                service.process.wait()
+
+
+class StackFailed(RuntimeError):
+    pass
+
+
+def _wait_healthy(service: Service, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if service.process.poll() is not None:
+            tail = service.log_path.read_text(errors="replace")[-3000:]
+            raise StackFailed(f"{service.name} exited with {service.process.returncode}:\n{tail}")
+        try:
+            with urllib.request.urlopen(service.health_url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
+    tail = service.log_path.read_text(errors="replace")[-3000:]
+    raise StackFailed(f"{service.name} did not become healthy in {timeout:.0f} s:\n{tail}")
+
+
+def _spawn(
+    name: str, command: list[str], env: dict[str, str], run_dir: Path, health_url: str
+) -> Service:
+    log_path = run_dir / f"{name}.log"
+    log: IO[bytes] = log_path.open("wb")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return Service(name, process, health_url, log_path)
+
+
+@contextmanager
+def running_stack(
+    *,
+    run_dir: Path,
+    database_url: str,
+    tracker_url: str,
+    rasa_port: int = 5005,
+    action_port: int = 5055,
+    web_port: int | None = 8080,
+    host: str = "127.0.0.1",
+    model: Path = CURRENT,
+    extra_env: Mapping[str, str] | None = None,
+    timeout: float = 180,
+) -> Iterator[Stack]:
+    """Starts the action server, the Rasa server and (with ``web_port``) the triage app,
+    waits until each answers, yields the :class:`Stack`, and stops them all."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    env = rasa_env()
+    env.update(extra_env or {})
+    env.update(
+        {
+            "TRIALBOT_DATABASE_URL": database_url,
+            "TRIALBOT_TRACKER_URL": tracker_url,
+            "TRIALBOT_ACTION_ENDPOINT": f"http://{host}:{action_port}/webhook",
+            "SANIC_HOST": host,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    credentials = run_dir / "credentials.yml"
+    credentials.write_text(
+        yaml.safe_dump(enabled_credentials(ROOT / "bot" / "credentials.yml", env))
+    )
+
+    stack = Stack(
+        rasa_url=f"http://{host}:{rasa_port}",
+        action_url=f"http://{host}:{action_port}",
+        web_url=f"http://{host}:{web_port}" if web_port else None,
+        run_dir=run_dir,
+    )
+    try:
+        actions = _spawn(
+            "action-server",
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
+            env, run_dir, f"{stack.action_url}/health",
+        )  # fmt: skip
+        stack.services.append(actions)
+        rasa_command = [
+            rasa_executable(), "run",
+            "-i", host, "-p", str(rasa_port),
+            "-m", str(model),
+            "--endpoints", str(ROOT / "bot" / "endpoints.yml"),
+            "--credentials", str(credentials),
+        ]  # fmt: skip
+        if env.get("TRIALBOT_RASA_API_TOKEN"):
+            rasa_command += ["--enable-api", "--auth-token", env["TRIALBOT_RASA_API_TOKEN"]]
+        rasa = _spawn("rasa", rasa_command, env, run_dir, f"{stack.rasa_url}/")
+        stack.services.append(rasa)
+        if web_port:
+            web_env = dict(env, TRIALBOT_WEB_HOST=host, TRIALBOT_WEB_PORT=str(web_port))
+            web = _spawn(
+                "triage-web", [sys.executable, "-m", "trialbot.web"], web_env, run_dir,
+                f"{stack.web_url}/login",
+            )  # fmt: skip
+            stack.services.append(web)
+        for service in stack.services:
+            _wait_healthy(service, timeout)
+        yield stack
+    finally:
+        stack.stop()
+
+
+def default_urls(var_dir: Path | None = None) -> tuple[str, str]:
+    """The embedded defaults: SQLite files under ``var/`` for the store and the tracker."""
+    var_dir = var_dir or ROOT / "var"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    database = os.environ.get("TRIALBOT_DATABASE_URL") or f"sqlite:///{var_dir / 'trialbot.db'}"
+    tracker = os.environ.get("TRIALBOT_TRACKER_URL") or f"sqlite:///{var_dir / 'tracker.db'}"
+    return database, tracker
