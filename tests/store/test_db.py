@@ -1,0 +1,74 @@
+"""Engines and settings: SQLite tuned for concurrent writers, passwords never shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from trialbot.config import Settings, default_database_url, redacted_url
+from trialbot.store import ScreeningStore, StoreUnavailable
+
+
+def test_sqlite_uses_wal_a_busy_timeout_and_foreign_keys(tmp_path: Path):
+    store = ScreeningStore.from_url(f"sqlite:///{tmp_path / 'nested' / 'dir' / 'bot.db'}")
+    try:
+        with store.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+            assert connection.execute(text("PRAGMA busy_timeout")).scalar_one() >= 5000
+        assert (tmp_path / "nested" / "dir" / "bot.db").exists()
+    finally:
+        store.dispose()
+
+
+def test_an_unreachable_database_names_the_redacted_url_only():
+    store = ScreeningStore.from_url("postgresql://bob:s3cr3t-pw@127.0.0.1:1/trialbot")
+    try:
+        with pytest.raises(StoreUnavailable) as raised:
+            store.start("alice", "spinus2", "rest")
+        message = str(raised.value)
+        assert "postgresql://bob:***@127.0.0.1:1/trialbot" in message
+        assert "s3cr3t-pw" not in message
+        with pytest.raises(StoreUnavailable):
+            store.upgrade()
+    finally:
+        store.dispose()
+
+
+def test_an_unopenable_sqlite_file_is_unavailable(tmp_path: Path):
+    blocker = tmp_path / "not_a_dir"
+    blocker.write_text("")
+    with pytest.raises(StoreUnavailable, match="not_a_dir"):
+        ScreeningStore.from_url(f"sqlite:///{blocker / 'bot.db'}")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "postgresql://bob:secret@db.example.org/trialbot",
+            "postgresql://bob:***@db.example.org/trialbot",
+        ),
+        (
+            "postgresql://bob:p%40ss@db:5432/x?sslmode=require",
+            "postgresql://bob:***@db:5432/x?sslmode=require",
+        ),
+        ("postgresql://bob@db/x", "postgresql://bob@db/x"),
+        ("sqlite:////srv/trialbot/var/trialbot.db", "sqlite:////srv/trialbot/var/trialbot.db"),
+    ],
+)
+def test_redacted_url_hides_only_the_password(url: str, shown: str):
+    assert redacted_url(url) == shown
+
+
+def test_settings_come_from_the_environment_with_a_sqlite_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.chdir(tmp_path)
+    assert Settings.from_env({}).database_url == f"sqlite:///{tmp_path.resolve()}/var/trialbot.db"
+    assert default_database_url(Path("/srv/bot")) == "sqlite:////srv/bot/var/trialbot.db"
+    settings = Settings.from_env({"TRIALBOT_DATABASE_URL": "postgresql://bob:pw@db/trialbot"})
+    assert settings.database_url == "postgresql://bob:pw@db/trialbot"
+    assert settings.redacted_database_url == "postgresql://bob:***@db/trialbot"

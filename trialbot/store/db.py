@@ -1,0 +1,116 @@
+"""Engines, units of work and the store's errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from trialbot.config import redacted_url
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+POSTGRES_CONNECT_TIMEOUT_S = 5
+
+
+class StoreError(Exception):
+    """Base of the errors the store raises on purpose."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be reached (or opened); the message names the redacted URL."""
+
+
+class ScreeningNotFound(StoreError):
+    def __init__(self, sender_id: str, trial_id: str) -> None:
+        super().__init__(f"no screening of sender {sender_id!r} for trial {trial_id!r}")
+
+
+class ScreeningClosed(StoreError):
+    """The screening is no longer open for this change (declined, stopped, completed...)."""
+
+    def __init__(self, screening_id: int, status: str, change: str) -> None:
+        super().__init__(f"screening {screening_id} is {status}: cannot {change}")
+        self.status = status
+
+
+class ConsentRequired(StoreError):
+    def __init__(self, screening_id: int, change: str) -> None:
+        super().__init__(f"screening {screening_id} has no agreed consent: cannot {change}")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``: SQLite gets WAL, a busy timeout and foreign keys."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreUnavailable(f"not a database URL: {redacted_url(url)}") from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            try:
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreUnavailable(
+                    f"cannot create the directory of {redacted_url(url)}: {error.strerror}"
+                ) from None
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql":
+        connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_S
+    return create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # The Rasa action server and the triage web app write to one file concurrently:
+    # WAL lets readers run beside the writer, the busy timeout makes writers wait.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling delays BEGIN and breaks SAVEPOINTs;
+        # let SQLAlchemy emit BEGIN itself (the recipe from SQLAlchemy's SQLite docs).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def is_unreachable(error: DBAPIError) -> bool:
+    """Whether a database error means the database could not be reached at all."""
+    # Failed connects carry no statement; dropped connections are flagged invalidated.
+    return isinstance(error, OperationalError) and (
+        error.statement is None or error.connection_invalidated
+    )
+
+
+def unavailable(engine: Engine, error: DBAPIError) -> StoreUnavailable:
+    url = engine.url.render_as_string(hide_password=False)
+    reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
+    password = engine.url.password
+    if password:
+        reason = reason.replace(str(password), "***")
+    return StoreUnavailable(f"database unavailable at {redacted_url(url)}: {reason}")
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back if it raises."""
+    try:
+        with Session(engine, future=True, expire_on_commit=False) as session, session.begin():
+            yield session
+    except DBAPIError as error:
+        if is_unreachable(error):
+            raise unavailable(engine, error) from error
+        raise
