@@ -1,0 +1,133 @@
+"""Fixtures for the triage app: a migrated store, staff, handoffs and a signed-in client."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from argon2 import PasswordHasher
+from web_helpers import ADMIN, PASSWORD, TRIAGE, login
+
+from trialbot import accounts
+from trialbot.accounts import add_staff
+from trialbot.notify.config import NotifySettings
+from trialbot.store import ScreeningStore
+from trialbot.web.app import create_app
+from trialbot.web.config import WebSettings
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2id, with the cost turned down so that a test signs in in milliseconds.
+
+    ``test_web_accounts.py`` checks the production parameters separately.
+    """
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once; each test gets a copy (migrating takes a second)."""
+    path = tmp_path_factory.mktemp("template") / "trialbot.db"
+    store = ScreeningStore.from_url(f"sqlite:///{path}")
+    store.upgrade()
+    with store.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.dispose()
+    return path
+
+
+@pytest.fixture
+def web_database_url(tmp_path: Path, migrated_sqlite: Path) -> str:
+    """SQLite by default; a module runs on PostgreSQL too by overriding this fixture."""
+    path = tmp_path / "var" / "trialbot.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(migrated_sqlite, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def store(web_database_url: str) -> Iterator[ScreeningStore]:
+    store = ScreeningStore.from_url(web_database_url)
+    store.upgrade()  # a no-op on the migrated copy
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def staff(store: ScreeningStore) -> None:
+    add_staff(store.engine, ADMIN, "admin", PASSWORD)
+    add_staff(store.engine, TRIAGE, "triage", PASSWORD)
+
+
+@pytest.fixture
+def tracker_path(tmp_path: Path) -> Path:
+    return tmp_path / "tracker.db"
+
+
+def write_tracker(path: Path, sender_id: str, messages: list[tuple[str, str]]) -> None:
+    """A Rasa SQL tracker store ``events`` table holding this conversation."""
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255)"
+            " NOT NULL, type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name"
+            " VARCHAR(255), action_name VARCHAR(255), data TEXT)"
+        )
+        for index, (type_name, text) in enumerate(messages):
+            connection.execute(
+                "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, ?, ?)",
+                (
+                    sender_id,
+                    type_name,
+                    1_700_000_000 + index,
+                    json.dumps({"event": type_name, "text": text}),
+                ),
+            )
+        connection.execute(
+            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'action', ?, ?)",
+            (sender_id, 1_700_000_100, json.dumps({"event": "action", "name": "action_listen"})),
+        )
+    connection.close()
+
+
+@pytest.fixture
+def settings(store: ScreeningStore, tracker_path: Path) -> WebSettings:
+    return WebSettings(
+        database_url=store.engine.url.render_as_string(hide_password=False),
+        secure_cookies=False,  # the test client speaks plain HTTP
+        tracker_url=f"sqlite:///{tracker_path}",
+        notify=NotifySettings(poll_seconds=0),
+    )
+
+
+@pytest.fixture
+def app(settings: WebSettings, staff: None) -> web.Application:
+    return create_app(settings, notify_worker=False)
+
+
+@pytest.fixture
+async def client(aiohttp_client, app: web.Application) -> TestClient:
+    return await aiohttp_client(app)
+
+
+@pytest.fixture
+async def admin(client: TestClient) -> AsyncIterator[TestClient]:
+    response = await login(client, ADMIN)
+    assert response.status == 303, await response.text()
+    yield client
+
+
+@pytest.fixture
+async def triage(client: TestClient) -> AsyncIterator[TestClient]:
+    response = await login(client, TRIAGE)
+    assert response.status == 303, await response.text()
+    yield client

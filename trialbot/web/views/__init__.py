@@ -1,0 +1,1 @@
+"""The triage app's pages, one module per concern."""
