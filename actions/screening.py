@@ -1,0 +1,302 @@
+"""The screening form: one loop that asks whatever the trial's plan says comes next.
+
+``screening_form`` has a single required slot, ``answer``, filled from the candidate's
+text. :class:`ValidateScreeningForm` parses the text as the pending question's answer
+type, stores it, re-evaluates and empties ``answer`` again, so the form loops and
+:class:`ActionAskAnswer` asks the next question; when the plan has none left the form
+ends and :class:`ActionFinishScreening` completes the screening.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import runtime
+from actions.state import (
+    ANSWER,
+    ANSWER_PROBLEM,
+    COMPLETED,
+    CONTACT_GIVEN,
+    DECLINED,
+    GIVEN,
+    MISSES,
+    OUTCOME_TOLD,
+    PENDING_QUESTION,
+    REASK,
+    REQUESTED_SLOT,
+    SCREENING_CLOSED,
+    SCREENING_FINISHED,
+    STOPPED,
+    GuardedAction,
+    Screening,
+    apologise,
+    channel_of,
+    question_message,
+    save_contact_detail,
+    tell_outcome,
+    with_store,
+)
+from trialbot.answers import Parsed
+from trialbot.conversation import SKIPPED
+from trialbot.criteria import Question
+from trialbot.parsing import detect_red_flags, parse
+from trialbot.store import ScreeningStore
+from trialbot.verdicts import Answer
+
+REACH = ("contact_phone", "contact_email")
+# A contact detail rejected this many times is treated as skipped, so nobody is stuck.
+CONTACT_ATTEMPTS = 3
+
+Slots = dict[str, Any]
+
+
+def _missed(misses: int, parsed: Parsed) -> Slots:
+    """Not understood: the form asks the same question again, in its re-ask wording."""
+    return {ANSWER: None, MISSES: misses + 1, REASK: True, ANSWER_PROBLEM: parsed.problem}
+
+
+class ValidateScreeningForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_screening_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            return await super().run(dispatcher, tracker, domain)
+        except Exception:
+            apologise(dispatcher, self.name(), tracker)
+            return [SlotSet(ANSWER, None)]  # the form asks the pending question again
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot(SCREENING_CLOSED) or tracker.get_slot(SCREENING_FINISHED):
+            return []
+        return domain_slots
+
+    async def validate_answer(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> Slots:
+        text = value if isinstance(value, str) else ""
+        screening = await Screening.load(tracker)
+        trial = screening.trial
+        question_id = tracker.get_slot(PENDING_QUESTION)
+        if not (isinstance(question_id, str) and trial.has_question(question_id)):
+            question_id = screening.step.question_id
+        if question_id is None:
+            return {ANSWER: None, SCREENING_FINISHED: True}
+        question = trial.question(question_id)
+
+        if await runtime.in_thread(detect_red_flags, text):
+            dispatcher.utter_message(response="utter_red_flag")
+        parsed = await runtime.in_thread(parse, question.expects, text)
+        misses = int(tracker.get_slot(MISSES) or 0)
+
+        if question.phase == "consent":
+            return await self._consent(
+                dispatcher, tracker, screening, question, text, parsed, misses
+            )
+        if question.phase == "contact":
+            return await self._contact(dispatcher, tracker, screening, question, parsed, misses)
+        if not parsed.understood and misses == 0:
+            return _missed(misses, parsed)
+        if not parsed.understood:
+            parsed = Parsed.not_understood()  # second miss: unknown, and move on
+        await self._store_answer(tracker, screening, question.id, text, parsed)
+        return self._moved_on(dispatcher, tracker, screening)
+
+    # -- the phases --------------------------------------------------------------------
+
+    async def _consent(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        screening: Screening,
+        question: Question,
+        text: str,
+        parsed: Parsed,
+        misses: int,
+    ) -> Slots:
+        if parsed.value not in ("yes", "no"):
+            return _missed(misses, parsed)  # consent is never assumed: ask until yes or no
+        agreed = parsed.value == "yes"
+        trial, sender_id, channel = screening.trial, tracker.sender_id, channel_of(tracker)
+
+        def record(store: ScreeningStore) -> None:
+            store.record_consent(
+                sender_id, trial.id, version=trial.consent.version, agreed=agreed, channel=channel
+            )
+            if agreed:
+                store.record_answer(sender_id, trial.id, question.id, text, parsed)
+
+        await with_store(record)
+        if not agreed:
+            dispatcher.utter_message(response="utter_consent_declined")
+            return {
+                ANSWER: None,
+                PENDING_QUESTION: None,
+                SCREENING_CLOSED: DECLINED,
+                SCREENING_FINISHED: True,
+            }
+        screening.answers[question.id] = Answer(question.id, text, parsed)
+        return self._moved_on(dispatcher, tracker, screening)
+
+    async def _contact(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        screening: Screening,
+        question: Question,
+        parsed: Parsed,
+        misses: int,
+    ) -> Slots:
+        sender_id, trial_id = tracker.sender_id, screening.trial.id
+        contact = screening.contact
+        if question.id == "future_contact":
+            if parsed.value not in ("yes", "no") and not parsed.is_dont_know and misses == 0:
+                return _missed(misses, parsed)
+            wanted = parsed.value == "yes"  # unsure or not understood twice: no
+            await with_store(
+                lambda store: store.save_contact(sender_id, trial_id, future_contact=wanted)
+            )
+            contact[question.id] = "yes" if wanted else "no"
+            return self._moved_on(dispatcher, tracker, screening)
+
+        skipped = parsed.is_dont_know or parsed.value == SKIPPED
+        if parsed.understood and not skipped:
+            detail = str(parsed.value)
+            await with_store(
+                lambda store: save_contact_detail(store, sender_id, trial_id, question.id, detail)
+            )
+            contact[question.id] = GIVEN
+        elif skipped or misses + 1 >= CONTACT_ATTEMPTS:
+            contact[question.id] = SKIPPED
+        else:
+            return _missed(misses, parsed)
+
+        if all(contact.get(q) == SKIPPED for q in REACH):
+            dispatcher.utter_message(response="utter_contact_need_one")
+            for q in REACH:
+                contact.pop(q)  # the plan asks for the phone number again
+        return self._moved_on(dispatcher, tracker, screening)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    @staticmethod
+    async def _store_answer(
+        tracker: Tracker, screening: Screening, question_id: str, text: str, parsed: Parsed
+    ) -> None:
+        sender_id, trial_id = tracker.sender_id, screening.trial.id
+        screening.answers[question_id] = Answer(question_id, text, parsed)
+        evaluation = screening.step.evaluation
+
+        def record(store: ScreeningStore) -> None:
+            store.record_answer(sender_id, trial_id, question_id, text, parsed)
+            store.save_evaluation(sender_id, trial_id, evaluation)
+
+        await with_store(record)
+
+    @staticmethod
+    def _moved_on(
+        dispatcher: CollectingDispatcher, tracker: Tracker, screening: Screening
+    ) -> Slots:
+        """The answer is settled: tell a final outcome once, and let the form go on."""
+        step = screening.step
+        return {
+            ANSWER: None,
+            MISSES: 0,
+            REASK: False,
+            ANSWER_PROBLEM: None,
+            CONTACT_GIVEN: screening.contact,
+            OUTCOME_TOLD: tell_outcome(dispatcher, step, tracker.get_slot(OUTCOME_TOLD)),
+            SCREENING_FINISHED: step.question_id is None,
+        }
+
+
+class ActionAskAnswer(GuardedAction):
+    """Asks the plan's next question (again in its re-ask wording after a miss)."""
+
+    def name(self) -> str:
+        return "action_ask_answer"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        screening = await Screening.load(tracker)
+        trial = screening.trial
+        question_id = screening.step.question_id
+        if question_id is None:  # nothing left: ending the form submits the screening
+            return [SlotSet(SCREENING_FINISHED, True), SlotSet(REQUESTED_SLOT, None)]
+        question = trial.question(question_id)
+        same = tracker.get_slot(PENDING_QUESTION) == question_id
+        misses = int(tracker.get_slot(MISSES) or 0) if same else 0
+        reask = same and bool(tracker.get_slot(REASK))
+        sender_id, channel = tracker.sender_id, channel_of(tracker)
+
+        def record(store: ScreeningStore) -> None:
+            store.start(sender_id, trial.id, channel)
+            store.record_question_asked(sender_id, trial.id, question_id, attempt=misses + 1)
+
+        await with_store(record)
+        dispatcher.utter_message(
+            **question_message(
+                trial, question, reask=reask, problem=tracker.get_slot(ANSWER_PROBLEM)
+            )
+        )
+        return [
+            SlotSet(PENDING_QUESTION, question_id),
+            SlotSet(MISSES, misses),
+            SlotSet(REASK, False),
+            SlotSet(ANSWER_PROBLEM, None),
+        ]
+
+
+class ActionFinishScreening(GuardedAction):
+    """Completes the screening (handoff for likely/possibly eligible) and says what next."""
+
+    def name(self) -> str:
+        return "action_finish_screening"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot(SCREENING_CLOSED) in (DECLINED, STOPPED):
+            return []
+        screening = await Screening.load(tracker)
+        trial, step = screening.trial, screening.step
+        if not step.screening_done:
+            return []
+        evaluation = step.evaluation
+        sender_id, channels = tracker.sender_id, runtime.notify_channels()
+        await with_store(
+            lambda store: store.complete(sender_id, trial.id, evaluation, notify_channels=channels)
+        )
+        if evaluation.outcome.hands_off:
+            dispatcher.utter_message(
+                response="utter_finish_handoff", contact_name=trial.contact.name
+            )
+            details = ", ".join(d for d in (trial.contact.phone, trial.contact.email) if d)
+            if details:
+                dispatcher.utter_message(
+                    response="utter_study_contact_details", contact_details=details
+                )
+        else:
+            if screening.contact.get("future_contact") == "yes":
+                dispatcher.utter_message(response="utter_future_contact_kept")
+            dispatcher.utter_message(response="utter_finish_not_eligible")
+        return [SlotSet(SCREENING_CLOSED, COMPLETED), SlotSet(SCREENING_FINISHED, True)]

@@ -1,0 +1,72 @@
+"""The REST channel keeps a question in one message: text, buttons and payload."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import aiohttp
+from rasa.core.channels.channel import UserMessage
+from sanic import Sanic
+
+from trialbot.channels import QuestionnaireRestInput, WholeMessageCollector
+
+QUESTION = {
+    "text": "Do you have pain in your lower back?",
+    "buttons": [{"title": "Yes", "payload": "Yes"}, {"title": "No", "payload": "No"}],
+    "custom": {"question_id": "low_back_pain", "expects": "yes_no", "options": ["Yes", "No"]},
+}
+
+
+def test_collector_keeps_text_buttons_and_custom_together() -> None:
+    collector = WholeMessageCollector()
+    asyncio.run(collector.send_response("c1", dict(QUESTION)))
+
+    assert collector.messages == [{"recipient_id": "c1", **QUESTION}]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def post_all(bot, bodies: list[dict]) -> list[tuple[int, object]]:
+    """POSTs each body to the channel's webhook on a real Sanic server."""
+    app = Sanic("trialbot_channel_test")
+    app.blueprint(QuestionnaireRestInput().blueprint(bot), url_prefix="/webhooks/rest")
+    port = free_port()
+    server = await app.create_server(
+        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+    )
+    assert server is not None
+    await server.startup()
+    results = []
+    try:
+        async with aiohttp.ClientSession() as session:
+            for body in bodies:
+                url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+                async with session.post(url, json=body) as response:
+                    results.append((response.status, await response.json()))
+    finally:
+        server.close()
+        await server.wait_closed()
+    return results
+
+
+def test_rest_webhook_answers_with_one_message_per_utterance() -> None:
+    heard = []
+
+    async def bot(message: UserMessage) -> None:
+        heard.append(message.text)
+        await message.output_channel.send_response(message.sender_id, dict(QUESTION))
+
+    (ok, body), (bad, _) = asyncio.run(
+        post_all(bot, [{"sender": "c1", "message": "hi"}, {"message": "no sender"}])
+    )
+
+    assert ok == 200
+    assert body == [{"recipient_id": "c1", **QUESTION}]
+    assert bad == 400
+    assert heard == ["hi"]
+    assert QuestionnaireRestInput.name() == "rest"

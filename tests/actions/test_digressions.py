@@ -1,0 +1,148 @@
+"""FAQ answers, corrections, starting over and stopping."""
+
+from __future__ import annotations
+
+from actions import runtime
+from actions.corrections import ActionApplyCorrection
+from actions.faq import ActionAnswerFaq
+from actions.session import ActionIntroduceStudy, ActionRestart, ActionStopScreening
+from trialbot.store import ScreeningStore
+
+from .conftest import ELIGIBLE_ANSWERS, Chat, apply, make_tracker, payloads, responses, run
+
+
+def faq_message(key: str) -> dict:
+    return {
+        "text": "what is spinal fusion?",
+        "intent": {"name": "faq", "confidence": 0.97},
+        "entities": [],
+        "response_selector": {
+            "all_retrieval_intents": ["faq", "chitchat"],
+            "faq": {"response": {"intent_response_key": key, "confidence": 0.9}, "ranking": []},
+        },
+    }
+
+
+def test_faq_answer_comes_from_the_criteria_file(store: ScreeningStore) -> None:
+    tracker = make_tracker("c1", {}, latest_message=faq_message("faq/what_is_fusion"))
+
+    events, said = run(ActionAnswerFaq(), tracker)
+
+    assert events == []
+    assert said[0]["text"] == runtime.trial().faq_entry("what_is_fusion").answer
+
+
+def test_unknown_faq_gets_a_polite_i_dont_know(store: ScreeningStore) -> None:
+    tracker = make_tracker("c1", {}, latest_message=faq_message("faq/parking"))
+
+    _, said = run(ActionAnswerFaq(), tracker)
+
+    assert responses(said) == ["utter_faq_unknown"]
+
+
+def correct(chat: Chat, text: str) -> list[dict]:
+    tracker = make_tracker(chat.sender_id, chat.slots, text=text, intent="correct")
+    events, said = run(ActionApplyCorrection(), tracker)
+    apply(chat.slots, events)
+    return said
+
+
+def test_a_correction_that_makes_the_candidate_ineligible_tells_the_outcome(
+    store: ScreeningStore,
+) -> None:
+    chat = Chat()
+    chat.start()
+    for _, text in ELIGIBLE_ANSWERS[:6]:  # up to conservative care
+        chat.say(text)
+
+    said = correct(chat, "sorry, my pain actually started only 4 months ago")
+
+    assert responses(said) == ["utter_correction_saved", "utter_outcome_not_eligible"]
+    assert "6 months" in said[1]["reason"]
+    stored = store.answers(chat.sender_id, "spinus2")["pain_duration"]
+    assert stored.text == "sorry, my pain actually started only 4 months ago"
+    assert store.report(chat.sender_id, "spinus2")["outcome"] == "not_eligible"
+    # The form goes on with the plan: the future-contact question.
+    assert payloads(chat.ask())[-1]["question_id"] == "future_contact"
+
+
+def test_a_correction_of_the_age(store: ScreeningStore) -> None:
+    chat = Chat()
+    chat.start()
+    chat.say("yes")
+    chat.say("52")
+
+    said = correct(chat, "I'm actually 80")
+
+    assert responses(said) == ["utter_correction_saved", "utter_outcome_not_eligible"]
+    assert store.answers(chat.sender_id, "spinus2")["age"].parsed.value == 80
+
+
+def test_a_correction_without_a_topic_asks_which_answer(store: ScreeningStore) -> None:
+    chat = Chat()
+    chat.start()
+    chat.say("yes")
+
+    said = correct(chat, "sorry, that was wrong")
+
+    assert responses(said) == ["utter_correction_which"]
+
+
+def test_restart_opens_a_new_screening_and_resets_the_conversation(
+    store: ScreeningStore,
+) -> None:
+    chat = Chat()
+    chat.start()
+    chat.say("yes")
+    chat.say("52")
+
+    events, said = run(ActionRestart(), make_tracker(chat.sender_id, chat.slots, intent="restart"))
+
+    assert responses(said) == ["utter_restarting"]
+    assert {"event": "reset_slots", "timestamp": None} in events
+    assert store.answers(chat.sender_id, "spinus2") == {}
+    fresh = Chat(chat.sender_id)
+    assert payloads(fresh.start())[-1]["question_id"] == "consent"
+
+
+def test_stop_closes_the_screening_and_the_form(store: ScreeningStore) -> None:
+    chat = Chat()
+    chat.start()
+    chat.say("yes")
+
+    events, said = run(
+        ActionStopScreening(), make_tracker(chat.sender_id, chat.slots, intent="stop")
+    )
+
+    assert responses(said) == ["utter_stopped"]
+    assert {"event": "active_loop", "name": None, "timestamp": None} in events
+    assert store.answers(chat.sender_id, "spinus2")["consent"]  # kept, not erased
+
+
+def test_greeting_after_a_stop_starts_a_new_screening(store: ScreeningStore) -> None:
+    events, said = run(
+        ActionIntroduceStudy(), make_tracker("c9", {"screening_closed": "stopped"}, intent="greet")
+    )
+
+    assert responses(said) == ["utter_study_intro"]
+    assert said[0]["summary"] == runtime.trial().summary
+    assert {"event": "slot", "name": "screening_closed", "value": None, "timestamp": None} in events
+
+
+def test_a_failing_action_apologises_and_keeps_the_answers(
+    store: ScreeningStore, monkeypatch
+) -> None:
+    chat = Chat()
+    chat.start()
+    chat.say("yes")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(ScreeningStore, "record_answer", broken)
+    said = chat.say("52")
+
+    assert responses(said)[0] == "utter_something_went_wrong"
+    assert "Traceback" not in str(said)
+    assert payloads(said)[-1]["question_id"] == "age"  # asked again
+    assert "consent" in store.answers(chat.sender_id, "spinus2")

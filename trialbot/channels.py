@@ -1,0 +1,166 @@
+"""Input channels that keep a question in one message: text, buttons and payload.
+
+Every question the bot asks carries its text, its answer options as buttons, and a
+machine-readable payload (``custom``: question id, answer type, options) for rich
+clients. Rasa's REST and socket.io outputs split such an utterance into a text message
+and a separate custom message, so a client cannot tell which payload belongs to which
+text. These channels send each utterance as one message instead. They keep Rasa's
+channel names, so the URLs stay ``/webhooks/rest/webhook`` and ``/socket.io``.
+
+credentials.yml::
+
+    trialbot.channels.QuestionnaireRestInput:
+    trialbot.channels.QuestionnaireSocketIOInput:
+      bot_message_evt: bot_uttered
+      session_persistence: true
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+logger = logging.getLogger(__name__)
+
+# The parts of a bot utterance that travel together; anything else Rasa adds is dropped.
+MESSAGE_PARTS = ("text", "buttons", "quick_replies", "image", "attachment", "elements", "custom")
+
+
+def whole_message(message: dict[str, Any]) -> dict[str, Any]:
+    """The utterance's parts that are set, in one dict (Rasa's ``send_response`` input)."""
+    return {part: message[part] for part in MESSAGE_PARTS if message.get(part)}
+
+
+class WholeMessageCollector(CollectingOutputChannel):
+    """Collects each utterance as one message: ``{recipient_id, text, buttons, custom}``."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "collector"
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        parts = whole_message(message)
+        if parts:
+            await self._persist_message({"recipient_id": recipient_id, **parts})
+
+
+class QuestionnaireRestInput(RestInput):
+    """Rasa's REST channel (``/webhooks/rest/webhook``) answering with whole messages."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            body = request.json if isinstance(request.json, dict) else None
+            if body is None or not body.get("sender"):
+                return response.json(
+                    {"error": 'expected JSON {"sender": "...", "message": "..."}'}, status=400
+                )
+            text = body.get("message")
+            collector = WholeMessageCollector()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text if isinstance(text, str) else "",
+                        collector,
+                        str(body["sender"]),
+                        input_channel=body.get("input_channel") or self.name(),
+                        metadata=body.get("metadata"),
+                    )
+                )
+            except Exception:
+                # The candidate gets whatever was said so far, never a traceback.
+                logger.exception("Handling a REST message failed")
+            return response.json(collector.messages)
+
+        return webhook
+
+
+class WholeMessageSocketIOOutput(OutputChannel):
+    """Emits each utterance as one socket.io message, buttons as ``quick_replies``."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
+        self.sio = sio
+        self.bot_message_evt = bot_message_evt
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        parts = whole_message(message)
+        buttons = parts.pop("buttons", None)
+        if buttons:
+            parts["quick_replies"] = [
+                {"content_type": "text", "title": b["title"], "payload": b["payload"]}
+                for b in buttons
+            ]
+        if parts:
+            await self.sio.emit(self.bot_message_evt, parts, room=recipient_id)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+class QuestionnaireSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel (the website widget) sending whole messages."""
+
+    def get_output_channel(self) -> OutputChannel | None:
+        if self.sio is None:
+            return None
+        return WholeMessageSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        socketio_webhook = super().blueprint(on_new_message)
+        sio = self.sio
+        assert sio is not None  # set by SocketIOInput.blueprint
+
+        # Replaces Rasa's handler for user messages (python-socketio keeps one per event).
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: dict[str, Any]) -> None:
+            if not isinstance(data, dict):
+                return
+            if self.session_persistence:
+                if not data.get("session_id"):
+                    logger.warning("socket.io message without a session_id ignored")
+                    return
+                sender_id = data["session_id"]
+            else:
+                sender_id = sid
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            text = data.get("message")
+            await on_new_message(
+                UserMessage(
+                    text if isinstance(text, str) else "",
+                    WholeMessageSocketIOOutput(sio, self.bot_message_evt),
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
+
+        return socketio_webhook
