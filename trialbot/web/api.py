@@ -34,6 +34,17 @@ def problem(status: int, error: str, message: str) -> web.Response:
     return web.json_response({"error": error, "message": message}, status=status)
 
 
+def unexpected_query(request: web.Request, *allowed: str) -> web.Response | None:
+    """A 422 for query parameters the endpoint does not take (a typo must not widen a filter).
+
+    Compare the result with ``is not None``: an aiohttp response is an empty mapping, falsy.
+    """
+    unknown = sorted(set(request.query) - set(allowed))
+    if unknown:
+        return problem(422, "invalid_query", f"unknown query parameter(s): {', '.join(unknown)}")
+    return None
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
@@ -100,8 +111,11 @@ def detail_json(detail: HandoffDetail, states: list[NotificationState]) -> dict[
 
 
 async def list_handoffs(request: web.Request) -> web.StreamResponse:
-    status = request.query.get("status") or None
-    trial = request.query.get("trial") or None
+    if (refused := unexpected_query(request, "status", "trial")) is not None:
+        return refused
+    # Stricter than the pages: a parameter given is a parameter checked, even when empty.
+    status = request.query.get("status")
+    trial = request.query.get("trial")
     if status is not None and status not in {s.value for s in HandoffStatus}:
         return problem(422, "invalid_status", f"unknown status {status!r}")
     if trial is not None and not TRIAL_ID.match(trial):
@@ -134,6 +148,8 @@ def _reader(request: web.Request, number: int) -> Any:
 
 async def get_handoff(request: web.Request) -> web.StreamResponse:
     number = handoff_id(request)
+    if (refused := unexpected_query(request)) is not None:
+        return refused
     body = await in_thread(_reader(request, number))
     if body is None:
         return problem(404, "not_found", f"no handoff {number}")
@@ -142,6 +158,8 @@ async def get_handoff(request: web.Request) -> web.StreamResponse:
 
 async def patch_handoff(request: web.Request) -> web.StreamResponse:
     number = handoff_id(request)
+    if (refused := unexpected_query(request)) is not None:
+        return refused
     try:
         payload = json.loads(await request.text())
     except (ValueError, UnicodeDecodeError):
@@ -153,7 +171,9 @@ async def patch_handoff(request: web.Request) -> web.StreamResponse:
         return problem(422, "invalid_body", f"unknown field(s): {', '.join(unknown)}")
     status = payload.get("status")
     note = payload.get("note")
-    if status is not None and status not in {s.value for s in HandoffStatus}:
+    if "status" in payload and (
+        not isinstance(status, str) or status not in {s.value for s in HandoffStatus}
+    ):
         return problem(422, "invalid_status", "status must be one of the workflow's statuses")
     if not isinstance(note, str) or not note.strip():
         return problem(422, "note_required", "a note is required with every change")
@@ -177,8 +197,10 @@ async def patch_handoff(request: web.Request) -> web.StreamResponse:
 
 
 async def get_screening(request: web.Request) -> web.StreamResponse:
+    if (refused := unexpected_query(request, "trial")) is not None:
+        return refused
     sender_id = request.match_info["sender_id"]
-    trial = request.query.get("trial") or None
+    trial = request.query.get("trial")
     if not SENDER_ID.match(sender_id):
         return problem(404, "not_found", "no such sender")
     if trial is not None and not TRIAL_ID.match(trial):
