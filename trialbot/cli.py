@@ -26,7 +26,7 @@ EXIT_BAD_INPUT = 2
 EXIT_DATABASE = 3
 
 # Modules that add subcommands: each defines ``register(subparsers) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("trialbot.web.cli", "trialbot.notify.cli")
 
 Subparsers = Any  # argparse's _SubParsersAction is private
 

@@ -22,12 +22,20 @@ from trialbot.web.app import create_app
 from trialbot.web.config import WebSettings
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "production_hashing: hash passwords with the production argon2 cost"
+    )
+
+
 @pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+def quick_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Real argon2id, with the cost turned down so that a test signs in in milliseconds.
 
-    ``test_web_accounts.py`` checks the production parameters separately.
+    Tests marked ``production_hashing`` keep the production parameters.
     """
+    if request.node.get_closest_marker("production_hashing"):
+        return
     monkeypatch.setattr(
         accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
