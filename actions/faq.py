@@ -17,13 +17,19 @@ from actions import runtime
 from actions.state import GuardedAction
 
 RETRIEVAL_INTENT = "faq"
+# Below this ResponseSelector confidence the message is not a known FAQ ("purple" can be
+# read as a question): saying "I don't know" beats answering a question nobody asked.
+MIN_CONFIDENCE = 0.3
 
 
 def faq_id(latest_message: dict[str, Any]) -> str | None:
     """The FAQ id the ResponseSelector chose for the latest message, if any."""
     selectors = latest_message.get("response_selector") or {}
     selected = selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
-    key = (selected.get("response") or {}).get("intent_response_key") or ""
+    response = selected.get("response") or {}
+    if float(response.get("confidence") or 0.0) < MIN_CONFIDENCE:
+        return None
+    key = response.get("intent_response_key") or ""
     intent, _, entry = key.partition("/")
     return entry if intent == RETRIEVAL_INTENT and entry else None
 

@@ -70,8 +70,11 @@ class QuestionnaireRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            body = request.json if isinstance(request.json, dict) else None
-            if body is None or not body.get("sender"):
+            try:
+                body = request.json
+            except Exception:  # sanic raises on a body that is not JSON
+                body = None
+            if not isinstance(body, dict) or not body.get("sender"):
                 return response.json(
                     {"error": 'expected JSON {"sender": "...", "message": "..."}'}, status=400
                 )

@@ -44,10 +44,12 @@ async def post_all(bot, bodies: list[dict]) -> list[tuple[int, object]]:
     results = []
     try:
         async with aiohttp.ClientSession() as session:
+            url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
             for body in bodies:
-                url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
                 async with session.post(url, json=body) as response:
                     results.append((response.status, await response.json()))
+            async with session.post(url, data=b"not json") as response:
+                results.append((response.status, await response.json()))
     finally:
         server.close()
         await server.wait_closed()
@@ -61,12 +63,13 @@ def test_rest_webhook_answers_with_one_message_per_utterance() -> None:
         heard.append(message.text)
         await message.output_channel.send_response(message.sender_id, dict(QUESTION))
 
-    (ok, body), (bad, _) = asyncio.run(
+    (ok, body), (bad, _), (garbage, _) = asyncio.run(
         post_all(bot, [{"sender": "c1", "message": "hi"}, {"message": "no sender"}])
     )
 
     assert ok == 200
     assert body == [{"recipient_id": "c1", **QUESTION}]
     assert bad == 400
+    assert garbage == 400
     assert heard == ["hi"]
     assert QuestionnaireRestInput.name() == "rest"

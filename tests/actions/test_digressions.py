@@ -11,14 +11,17 @@ from trialbot.store import ScreeningStore
 from .conftest import ELIGIBLE_ANSWERS, Chat, apply, make_tracker, payloads, responses, run
 
 
-def faq_message(key: str) -> dict:
+def faq_message(key: str, confidence: float = 0.9) -> dict:
     return {
         "text": "what is spinal fusion?",
         "intent": {"name": "faq", "confidence": 0.97},
         "entities": [],
         "response_selector": {
             "all_retrieval_intents": ["faq", "chitchat"],
-            "faq": {"response": {"intent_response_key": key, "confidence": 0.9}, "ranking": []},
+            "faq": {
+                "response": {"intent_response_key": key, "confidence": confidence},
+                "ranking": [],
+            },
         },
     }
 
@@ -33,11 +36,12 @@ def test_faq_answer_comes_from_the_criteria_file(store: ScreeningStore) -> None:
 
 
 def test_unknown_faq_gets_a_polite_i_dont_know(store: ScreeningStore) -> None:
-    tracker = make_tracker("c1", {}, latest_message=faq_message("faq/parking"))
+    for message in (faq_message("faq/parking"), faq_message("faq/why_study", confidence=0.2)):
+        tracker = make_tracker("c1", {}, latest_message=message)
 
-    _, said = run(ActionAnswerFaq(), tracker)
+        _, said = run(ActionAnswerFaq(), tracker)
 
-    assert responses(said) == ["utter_faq_unknown"]
+        assert responses(said) == ["utter_faq_unknown"]
 
 
 def correct(chat: Chat, text: str) -> list[dict]:
