@@ -5,18 +5,14 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import Message
 
 import pytest
 from aiohttp import web
 from aiosmtpd.controller import Controller
+from notify_helpers import SECRET, Mailbox, Receiver, SmtpServer
 
 from trialbot.notify.messages import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from trialbot.store import ScreeningStore
-
-SECRET = "webhook-shared-secret-for-tests"
 
 
 @pytest.fixture
@@ -27,28 +23,10 @@ def store(database_url: str) -> Iterator[ScreeningStore]:
     store.dispose()
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], Message]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd API)
-        self.messages.append(
-            (envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(envelope.content))
-        )
-        return "250 Message accepted for delivery"
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@dataclass
-class SmtpServer:
-    host: str
-    port: int
-    mailbox: Mailbox
 
 
 @pytest.fixture
@@ -60,15 +38,6 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield SmtpServer("127.0.0.1", controller.port, mailbox)
     finally:
         controller.stop()
-
-
-@dataclass
-class Receiver:
-    url: str
-    fail_first: int = 0
-    delay: float = 0.0
-    requests: list[dict] = field(default_factory=list)  # every request, verified or not
-    accepted: list[dict] = field(default_factory=list)
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from datetime import timedelta
 
 import pytest
 from aiohttp import ClientSession
-from conftest import SECRET, Receiver, SmtpServer
-from notify_helpers import PRIVATE, handed_off
+from notify_helpers import PRIVATE, SECRET, Receiver, SmtpServer, handed_off
 from sqlalchemy import select
 
 from trialbot.notify import outbox

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import SECRET, Receiver
-from notify_helpers import handed_off
+from notify_helpers import SECRET, Receiver, handed_off
 from sqlalchemy import select
 
 from trialbot.notify.config import NotifySettings

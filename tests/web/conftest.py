@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -79,32 +77,6 @@ def staff(store: ScreeningStore) -> None:
 @pytest.fixture
 def tracker_path(tmp_path: Path) -> Path:
     return tmp_path / "tracker.db"
-
-
-def write_tracker(path: Path, sender_id: str, messages: list[tuple[str, str]]) -> None:
-    """A Rasa SQL tracker store ``events`` table holding this conversation."""
-    connection = sqlite3.connect(path)
-    with connection:
-        connection.execute(
-            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255)"
-            " NOT NULL, type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name"
-            " VARCHAR(255), action_name VARCHAR(255), data TEXT)"
-        )
-        for index, (type_name, text) in enumerate(messages):
-            connection.execute(
-                "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, ?, ?)",
-                (
-                    sender_id,
-                    type_name,
-                    1_700_000_000 + index,
-                    json.dumps({"event": type_name, "text": text}),
-                ),
-            )
-        connection.execute(
-            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'action', ?, ?)",
-            (sender_id, 1_700_000_100, json.dumps({"event": "action", "name": "action_listen"})),
-        )
-    connection.close()
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
-from conftest import write_tracker
 from sqlalchemy import select, update
-from web_helpers import TRIAL, XSS, make_handoff, page_token
+from web_helpers import TRIAL, XSS, make_handoff, page_token, write_tracker
 
 from trialbot.store import ScreeningStore
 from trialbot.store.models import AuditEvent, Handoff, Notification

@@ -22,6 +22,7 @@ def assert_secure_headers(response) -> None:
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer")
+    assert response.headers["Server"] == "trialbot"
 
 
 @pytest.fixture

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import html
+import json
 import re
+import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
@@ -85,3 +88,29 @@ def make_handoff(
     handoff_id = store.complete(sender, TRIAL, evaluation, notify_channels=list(channels))
     assert handoff_id is not None
     return handoff_id
+
+
+def write_tracker(path: Path, sender_id: str, messages: list[tuple[str, str]]) -> None:
+    """A Rasa SQL tracker store ``events`` table holding this conversation."""
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255)"
+            " NOT NULL, type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name"
+            " VARCHAR(255), action_name VARCHAR(255), data TEXT)"
+        )
+        for index, (type_name, text) in enumerate(messages):
+            connection.execute(
+                "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, ?, ?)",
+                (
+                    sender_id,
+                    type_name,
+                    1_700_000_000 + index,
+                    json.dumps({"event": type_name, "text": text}),
+                ),
+            )
+        connection.execute(
+            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'action', ?, ?)",
+            (sender_id, 1_700_000_100, json.dumps({"event": "action", "name": "action_listen"})),
+        )
+    connection.close()

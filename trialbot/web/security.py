@@ -46,6 +46,7 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
     """``on_response_prepare``: runs for every response, errors included."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    response.headers["Server"] = "trialbot"  # not aiohttp's name and version
     if not request.path.startswith("/static/"):
         # Pages carry personal data: keep them out of shared and browser caches.
         response.headers.setdefault("Cache-Control", "no-store")
