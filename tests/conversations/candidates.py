@@ -76,6 +76,8 @@ class Candidate:
     # Expected stored answers: question id → a fragment of the stored value's JSON, or
     # None for "recorded as not understood / not known".
     stored: Mapping[str, Any] = field(default_factory=dict)
+    # A bug reported and not yet fixed: the test is expected to fail (strictly).
+    known_bug: str | None = None
 
     @property
     def handoff(self) -> bool:
@@ -280,7 +282,7 @@ CANDIDATES: list[Candidate] = [
             "spinal_pathology": "no",
             "spect_intolerance": "no",
             "mri": "The MRI showed arthritis in the facet joints",
-            "spect_ct": "Yes, at two or more levels",
+            "spect_ct": "yes, it showed two levels",
             **JANA_CONTACT,
         },
         criteria=all_pass(),
@@ -317,6 +319,27 @@ CANDIDATES: list[Candidate] = [
             **JANA_CONTACT,
         },
         criteria=all_pass(),
+    ),
+    eligible(
+        "clicks_every_button",
+        answers={
+            "consent": "Yes, I agree",
+            "age": "45",
+            "low_back_pain": "Yes",
+            "radicular_pain": "Buttock, groin or thigh only",
+            "pain_duration": "3 years",
+            "conservative_care": "physio and pain medicine, no lasting relief",
+            "spinal_pathology": "None of these",
+            "spect_intolerance": "No reason",
+            "mri": "Yes, it showed wear",
+            "spect_ct": "Yes, at two or more levels",
+            **JANA_CONTACT,
+            "future_contact": "Yes, please",
+        },
+        criteria=all_pass(),
+        known_bug='The buttons\' own payloads "Yes, it showed wear" (mri) and "Yes, at two or '
+        'more levels" (spect_ct) parse as had=yes with no finding / no level count, so both '
+        "imaging criteria stay unknown.",
     ),
     # -- hedged answers ----------------------------------------------------------------
     eligible(
@@ -435,7 +458,13 @@ CANDIDATES: list[Candidate] = [
     ),
     excluded("too_old_80", "age", "inc_age", "18 to 75", answers=screened(age="I'm 80")),
     excluded(
-        "too_old_born_1940", "age", "inc_age", "18 to 75", answers=screened(age="born in 1940")
+        "too_old_born_1940",
+        "age",
+        "inc_age",
+        "18 to 75",
+        answers=screened(age="born in 1940"),
+        known_bug="A birth year gives a hedged age (85 or 86 here) and the engine never fails "
+        "on a hedged answer, so the screening goes on although both ages are over 75.",
     ),
     excluded(
         "no_low_back_pain",
@@ -543,6 +572,8 @@ CANDIDATES: list[Candidate] = [
         said=("didn't catch your age",),
         repeated=("age",),
         stored={"age": None},
+        known_bug="The second unintelligible answer goes to the NLU fallback (\"Sorry, I can't "
+        'help with that") and age is asked a third time instead of being recorded unknown.',
     ),
     eligible(
         "gibberish_once_then_understood",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import socket
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -21,6 +22,8 @@ from trialbot.devtools.train import train
 
 sys.path.insert(0, str(Path(__file__).parent))  # candidates.py and harness.py
 from harness import Bot  # noqa: E402
+
+_MIGRATING = threading.Lock()
 
 
 def free_port() -> int:
@@ -54,9 +57,10 @@ def start_bot(
 
         run_dir = tmp_path_factory.mktemp(name)
         database_url = f"sqlite:///{run_dir / 'trialbot.db'}"
-        store = ScreeningStore.from_url(database_url)
-        store.upgrade()
-        store.dispose()
+        with _MIGRATING:  # Alembic's context is process-global: one migration at a time
+            store = ScreeningStore.from_url(database_url)
+            store.upgrade()
+            store.dispose()
         try:
             with running_stack(
                 run_dir=run_dir / "run",
@@ -74,7 +78,61 @@ def start_bot(
     return start
 
 
+class _StartingInBackground:
+    """Enters a stack's context manager in a thread, so two stacks start side by side."""
+
+    def __init__(self, manager: AbstractContextManager[Bot]) -> None:
+        self._manager = manager
+        self._bot: Bot | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._enter, daemon=True)
+        self._thread.start()
+
+    def _enter(self) -> None:
+        try:
+            self._bot = self._manager.__enter__()
+        except BaseException as exc:  # pytest.fail raises a BaseException
+            self._error = exc
+
+    def bot(self) -> Bot:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._bot is not None
+        return self._bot
+
+    def stop(self) -> None:
+        self._thread.join()
+        if self._bot is not None:
+            self._manager.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="session")
-def bot(start_bot: Callable[[str], AbstractContextManager[Bot]]) -> Iterator[Bot]:
+def _spare_stack(
+    request: pytest.FixtureRequest, start_bot: Callable[[str], AbstractContextManager[Bot]]
+) -> Iterator[_StartingInBackground | None]:
+    """Starts the stack for ``bot_to_break`` right away when a selected test uses it."""
+    wanted = any(
+        "bot_to_break" in getattr(item, "fixturenames", ()) for item in request.session.items
+    )
+    starting = _StartingInBackground(start_bot("stack-to-break")) if wanted else None
+    yield starting
+    if starting is not None:
+        starting.stop()
+
+
+@pytest.fixture(scope="session")
+def bot(
+    start_bot: Callable[[str], AbstractContextManager[Bot]],
+    _spare_stack: _StartingInBackground | None,
+) -> Iterator[Bot]:
+    """The stack most tests share."""
     with start_bot("shared-stack") as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def bot_to_break(_spare_stack: _StartingInBackground | None) -> Bot:
+    """A stack of its own for a test that kills one of its services."""
+    assert _spare_stack is not None
+    return _spare_stack.bot()

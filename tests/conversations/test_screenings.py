@@ -81,7 +81,16 @@ def assert_screened(candidate: Candidate, script: ScreeningScript, report: Any) 
         )
 
 
-@pytest.mark.parametrize("candidate", CANDIDATES, ids=lambda c: c.name)
+def _with_known_bugs(candidates: list[Candidate]) -> list[Any]:
+    return [
+        pytest.param(c, marks=pytest.mark.xfail(reason=c.known_bug, strict=True))
+        if c.known_bug
+        else c
+        for c in candidates
+    ]
+
+
+@pytest.mark.parametrize("candidate", _with_known_bugs(CANDIDATES), ids=lambda c: c.name)
 def test_screening(bot: Bot, candidate: Candidate) -> None:
     script = bot.play(candidate)
     assert_screened(candidate, script, bot.report(script.sender))
