@@ -7,6 +7,7 @@ and the whole transcript.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -123,3 +124,31 @@ def test_every_question_comes_with_its_payload(bot: Bot) -> None:
     }, script.transcript()
     problems = [p for m in asked for p in contract_problems(m)]
     assert not problems, "\n".join(problems) + "\n" + script.transcript()
+
+
+def test_ten_candidates_at_once_each_get_their_own_screening(bot: Bot) -> None:
+    """Ten people screening at the same moment (the load ``make bench`` puts on the bot):
+    every one ends with the same outcome, verdicts and stored answers as when alone."""
+    chosen = [c for c in CANDIDATES if not c.known_bug][:10]
+
+    def play(candidate: Candidate) -> ScreeningScript | str:
+        try:
+            return bot.play(candidate)
+        except AssertionError as exc:  # UnexpectedQuestion carries the transcript
+            return str(exc)
+
+    with ThreadPoolExecutor(len(chosen)) as pool:
+        played = list(pool.map(play, chosen))
+    failures = []
+    for candidate, script in zip(chosen, played, strict=True):
+        if isinstance(script, str):
+            failures.append(script)
+            continue
+        problems = problems_with(candidate, script, bot.report(script.sender))
+        if problems:
+            failures.append(
+                f"{candidate.name}: " + "; ".join(problems) + "\n" + script.transcript()
+            )
+    assert not failures, f"{len(failures)} of {len(chosen)} screenings went wrong:\n" + "\n\n".join(
+        failures
+    )
