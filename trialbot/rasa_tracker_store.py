@@ -20,6 +20,7 @@ from typing import Any
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 TRACKER_URL_VARIABLE = "TRIALBOT_TRACKER_URL"
@@ -61,3 +62,21 @@ class UrlSQLTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             **kwargs,
         )
+        if self.engine.dialect.name == "sqlite":
+            _tune_sqlite(self.engine)
+
+
+def _tune_sqlite(engine: Any) -> None:
+    """WAL (the triage app reads transcripts while Rasa writes), a busy timeout, and
+    NORMAL sync — safe under WAL, and it spares an fsync on every conversation turn."""
+
+    def tune(dbapi_connection: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    event.listen(engine, "connect", lambda connection, _record: tune(connection))
+    with engine.connect() as connection:  # the file may have been opened already
+        tune(connection.connection)
