@@ -307,3 +307,34 @@ def test_a_correction_changes_the_outcome() -> None:
 def test_an_answer_to_a_question_the_trial_lacks_is_an_error() -> None:
     with pytest.raises(UnknownQuestion, match="no question 'shoe_size'"):
         evaluate(TRIAL, answers({"consent": "yes", "shoe_size": 44}))
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "verdict"),
+    [
+        ("age", 86, "fail"),  # "born in 1940": over 75 however the birthday falls
+        ("age", 76, "unknown"),  # "born in 1950": 75 or 76
+        ("age", 16, "unknown"),
+        ("age", 15, "fail"),
+        ("pain_duration", {"months": 5.0, "bound": "exact"}, "unknown"),  # "about 5 months"
+        ("pain_duration", {"months": 2.0, "bound": "exact"}, "fail"),  # "a couple of months"
+        ("spect_intolerance", "yes", "unknown"),  # no margin: a hedged yes/no never excludes
+    ],
+)
+def test_a_hedged_number_excludes_only_beyond_the_margin(
+    question: str, value: Any, verdict: str
+) -> None:
+    evaluation = evaluate(TRIAL, answers(with_(**{question: value}), hedged=frozenset({question})))
+    criterion = next(c.id for c in TRIAL.criteria if question in c.questions)
+    assert evaluation.results[criterion].verdict.value == verdict
+
+
+def test_hedge_margin_is_only_for_numeric_checks() -> None:
+    from trialbot.criteria import CriteriaFileError, parse_trial
+
+    text = (Path(__file__).resolve().parent.parent / "criteria" / "spinus2.yml").read_text()
+    broken = text.replace(
+        '        value: "no"\n', '        value: "no"\n        hedge_margin: 1\n', 1
+    )
+    with pytest.raises(CriteriaFileError, match="hedge_margin applies only"):
+        parse_trial(broken)

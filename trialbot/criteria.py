@@ -112,6 +112,9 @@ class Condition(_Model):
     fail_values: list[str] | None = None
     months: float | None = None
     levels: int | None = None
+    # A hedged number ("about 80", "born in 1940") fails only when it is beyond the
+    # limit by more than this margin; closer to the limit it leaves the criterion unknown.
+    hedge_margin: float | None = Field(default=None, ge=0)
 
     @validator("check")
     def _known_check(cls, value: str) -> str:
@@ -132,6 +135,11 @@ class Condition(_Model):
         missing = [name for name in needs if values.get(name) is None]
         if missing:
             raise ValueError(f"check {values['check']!r} needs {', '.join(missing)}")
+        if values.get("hedge_margin") is not None and values["check"] not in (
+            "between",
+            "duration_over",
+        ):
+            raise ValueError("hedge_margin applies only to the between and duration_over checks")
         return values
 
 

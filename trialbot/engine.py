@@ -12,7 +12,8 @@ otherwise. Reading the registry as a spine clinician would:
 * an MRI read as normal fails; never having had one leaves the criterion unknown;
 * SPECT/CT positive at one level fails, at two or more passes;
 * a hedged answer ("I think so") never fails a criterion on its own: it leaves it unknown
-  for the study team to check.
+  for the study team to check — except a hedged number that fails even when read with
+  the condition's ``hedge_margin`` ("born in 1940" is 85 or 86, over 75 either way).
 """
 
 from __future__ import annotations
@@ -125,8 +126,24 @@ def _condition_verdict(condition: Condition, answer: Answer | None) -> Verdict:
         return Verdict.UNKNOWN
     verdict = CHECKS[condition.check](condition, answer.parsed.value)
     if verdict is Verdict.FAIL and answer.parsed.hedged:
-        return Verdict.UNKNOWN  # never exclude on a guess
+        return _hedged_failure(condition, answer.parsed.value)
     return verdict
+
+
+def _hedged_failure(condition: Condition, value: Any) -> Verdict:
+    """Never exclude on a guess — unless even the most generous reading fails."""
+    margin = condition.hedge_margin
+    if margin is None:
+        return Verdict.UNKNOWN
+    widened = {
+        "between": {
+            "min": None if condition.min is None else condition.min - margin,
+            "max": None if condition.max is None else condition.max + margin,
+        },
+        "duration_over": {"months": (condition.months or 0) - margin},
+    }[condition.check]
+    generous = CHECKS[condition.check](condition.copy(update=widened), value)
+    return Verdict.FAIL if generous is Verdict.FAIL else Verdict.UNKNOWN
 
 
 def _reason(condition: Condition, verdict: Verdict, answer: Answer | None) -> str:
