@@ -100,7 +100,7 @@ _VERTEBRA = re.compile(
     r"(?P<bn>\d{1,2}))?\b"
 )
 _COUNTED = re.compile(
-    r"\b(?P<n>\d{1,2})\s+(?:different\s+|separate\s+|spinal\s+)?(?:levels?|places?|spots?|"
+    r"\b(?P<n>\d{1,2})\s*(?:\+\s*|or\s+more\s+)?(?:different\s+|separate\s+|spinal\s+)?(?:levels?|places?|spots?|"
     r"areas?|segments?|hot\s?spots?|discs?|joints?|points?)\b"
 )
 _SEVERAL = re.compile(

@@ -155,6 +155,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     "FINDING": {
         "degenerated_disc": [
             "wear and tear",
+            "signs of wear",
+            "showed wear",
             "worn",
             "worn out",
             "degeneration",
@@ -292,6 +294,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "congenital defect",
             "birth defect",
             "born with",
+            "from birth",
+            "since birth",
             "tethered cord",
             "hemivertebra",
             "congenital scoliosis",
