@@ -25,15 +25,40 @@ from typing import Any
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
+from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 logger = logging.getLogger(__name__)
 
+# Said when a message got no reply at all: Rasa drops an action's messages when the
+# action server is down, and the candidate must not be met with silence. The text is the
+# domain's; this literal is only the last resort when no domain is loaded.
+APOLOGY_RESPONSE = "utter_something_went_wrong"
+LAST_RESORT_APOLOGY = "Sorry, something went wrong on my side. Please try again."
+
 # The parts of a bot utterance that travel together; anything else Rasa adds is dropped.
 MESSAGE_PARTS = ("text", "buttons", "quick_replies", "image", "attachment", "elements", "custom")
+
+
+def apology(app: Any) -> str:
+    """The domain's apology, from the agent the Rasa server has loaded."""
+    agent = getattr(getattr(app, "ctx", None), "agent", None)
+    domain = getattr(agent, "domain", None)
+    variations = domain.responses.get(APOLOGY_RESPONSE) if domain is not None else None
+    if variations and variations[0].get("text"):
+        return str(variations[0]["text"])
+    return LAST_RESORT_APOLOGY
+
+
+def _running_app() -> Any:
+    """The Sanic app serving this process (Rasa runs exactly one), or None."""
+    try:
+        return Sanic.get_app()
+    except SanicException:
+        return None
 
 
 def whole_message(message: dict[str, Any]) -> dict[str, Any]:
@@ -93,6 +118,9 @@ class QuestionnaireRestInput(RestInput):
             except Exception:
                 # The candidate gets whatever was said so far, never a traceback.
                 logger.exception("Handling a REST message failed")
+            if not collector.messages:
+                logger.warning("No reply for a message from %s: sending an apology", body["sender"])
+                await collector.send_text_message(str(body["sender"]), apology(request.app))
             return response.json(collector.messages)
 
         return webhook
@@ -108,6 +136,7 @@ class WholeMessageSocketIOOutput(OutputChannel):
     def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
         self.sio = sio
         self.bot_message_evt = bot_message_evt
+        self.sent = 0
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         parts = whole_message(message)
@@ -118,6 +147,7 @@ class WholeMessageSocketIOOutput(OutputChannel):
                 for b in buttons
             ]
         if parts:
+            self.sent += 1
             await self.sio.emit(self.bot_message_evt, parts, room=recipient_id)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
@@ -156,14 +186,20 @@ class QuestionnaireSocketIOInput(SocketIOInput):
                 except ValueError:
                     metadata = {}
             text = data.get("message")
-            await on_new_message(
-                UserMessage(
-                    text if isinstance(text, str) else "",
-                    WholeMessageSocketIOOutput(sio, self.bot_message_evt),
-                    sender_id,
-                    input_channel=self.name(),
-                    metadata=metadata,
+            output = WholeMessageSocketIOOutput(sio, self.bot_message_evt)
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text if isinstance(text, str) else "",
+                        output,
+                        sender_id,
+                        input_channel=self.name(),
+                        metadata=metadata,
+                    )
                 )
-            )
+            except Exception:
+                logger.exception("Handling a socket.io message failed")
+            if not output.sent:
+                await output.send_text_message(sender_id, apology(_running_app()))
 
         return socketio_webhook
