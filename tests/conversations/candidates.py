@@ -331,15 +331,12 @@ CANDIDATES: list[Candidate] = [
             "conservative_care": "physio and pain medicine, no lasting relief",
             "spinal_pathology": "None of these",
             "spect_intolerance": "No reason",
-            "mri": "Yes, it showed wear",
+            "mri": "Yes, it showed wear and tear",
             "spect_ct": "Yes, at two or more levels",
             **JANA_CONTACT,
             "future_contact": "Yes, please",
         },
         criteria=all_pass(),
-        known_bug='The buttons\' own payloads "Yes, it showed wear" (mri) and "Yes, at two or '
-        'more levels" (spect_ct) parse as had=yes with no finding / no level count, so both '
-        "imaging criteria stay unknown.",
     ),
     # -- hedged answers ----------------------------------------------------------------
     eligible(
@@ -463,8 +460,6 @@ CANDIDATES: list[Candidate] = [
         "inc_age",
         "18 to 75",
         answers=screened(age="born in 1940"),
-        known_bug="A birth year gives a hedged age (85 or 86 here) and the engine never fails "
-        "on a hedged answer, so the screening goes on although both ages are over 75.",
     ),
     excluded(
         "no_low_back_pain",
@@ -572,8 +567,6 @@ CANDIDATES: list[Candidate] = [
         said=("didn't catch your age",),
         repeated=("age",),
         stored={"age": None},
-        known_bug="The second unintelligible answer goes to the NLU fallback (\"Sorry, I can't "
-        'help with that") and age is asked a third time instead of being recorded unknown.',
     ),
     eligible(
         "gibberish_once_then_understood",

@@ -107,11 +107,6 @@ def test_action_server_down_keeps_the_stored_answers(action_server_down: ActionS
     assert answers["age"]["value"] == 52 and answers["low_back_pain"]["value"] == "yes", answers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Reported to the lead: with the action endpoint down Rasa's REST channel "
-    "answers [] (the action's events are dropped), so the candidate is met with silence.",
-)
 def test_action_server_down_apologises(action_server_down: ActionServerDown) -> None:
     replies = action_server_down.replies
     said = " ".join(str(m.get("text") or "") for m in replies).lower()
