@@ -31,6 +31,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from trialbot import rasa_speedups
+
 logger = logging.getLogger(__name__)
 
 # Said when a message got no reply at all: Rasa drops an action's messages when the
@@ -87,6 +89,7 @@ class QuestionnaireRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rasa_speedups.apply()  # this runs inside the Rasa server, once per channel
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -163,6 +166,7 @@ class QuestionnaireSocketIOInput(SocketIOInput):
         return WholeMessageSocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rasa_speedups.apply()
         socketio_webhook = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None  # set by SocketIOInput.blueprint
