@@ -1,7 +1,8 @@
 """A real browser (headless Chromium) signs in, moves a handoff along and finds it audited.
 
-The handoff comes from a screening completed through the store; the lead will switch it
-to one made by a real conversation.
+The handoff here comes from a screening completed through the store (fast, no Rasa);
+tests/conversations/test_triage_after_conversation.py does the same with a handoff made
+by a real conversation through the trained model and the action server.
 """
 
 from __future__ import annotations
