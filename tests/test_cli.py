@@ -190,3 +190,13 @@ def test_the_installed_command_is_light_and_never_shows_a_traceback(tmp_path: Pa
             timeout=60,
         )
         assert ran.returncode == 0, ran.stderr
+
+
+def test_criteria_schema_prints_the_committed_json_schema(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pathlib import Path
+
+    assert main(["criteria", "schema"]) == 0
+    committed = (Path(__file__).resolve().parent.parent / "criteria" / "schema.json").read_text()
+    assert capsys.readouterr().out == committed

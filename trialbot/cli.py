@@ -67,6 +67,15 @@ def register_criteria(subparsers: Subparsers) -> None:
     validate = commands.add_parser("validate", help="check a criteria file against the schema")
     validate.add_argument("file", metavar="FILE")
     validate.set_defaults(handler=validate_criteria)
+    schema = commands.add_parser("schema", help="print the JSON Schema of criteria files")
+    schema.set_defaults(handler=print_criteria_schema)
+
+
+def print_criteria_schema(args: argparse.Namespace) -> int:
+    from trialbot.criteria import json_schema
+
+    sys.stdout.write(json_schema())
+    return EXIT_OK
 
 
 def validate_criteria(args: argparse.Namespace) -> int:
