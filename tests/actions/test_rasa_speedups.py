@@ -9,7 +9,10 @@ from rasa.utils.endpoints import EndpointConfig
 
 from trialbot import rasa_speedups
 
-GOOD = {"events": [{"event": "slot", "name": "answer", "value": None}], "responses": [{"text": "hi"}]}
+GOOD = {
+    "events": [{"event": "slot", "name": "answer", "value": None}],
+    "responses": [{"text": "hi"}],
+}
 
 
 def test_valid_responses_pass_and_invalid_ones_are_still_rejected() -> None:
