@@ -135,7 +135,7 @@ def _hedged_failure(condition: Condition, value: Any) -> Verdict:
     margin = condition.hedge_margin
     if margin is None:
         return Verdict.UNKNOWN
-    widened = {
+    widened: dict[str, dict[str, Any]] = {
         "between": {
             "min": None if condition.min is None else condition.min - margin,
             "max": None if condition.max is None else condition.max + margin,
