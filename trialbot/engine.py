@@ -135,13 +135,14 @@ def _hedged_failure(condition: Condition, value: Any) -> Verdict:
     margin = condition.hedge_margin
     if margin is None:
         return Verdict.UNKNOWN
-    widened: dict[str, dict[str, Any]] = {
-        "between": {
+    widened: dict[str, Any]
+    if condition.check == "between":
+        widened = {
             "min": None if condition.min is None else condition.min - margin,
             "max": None if condition.max is None else condition.max + margin,
-        },
-        "duration_over": {"months": (condition.months or 0) - margin},
-    }[condition.check]
+        }
+    else:  # duration_over: the schema allows a margin on these two checks only
+        widened = {"months": (condition.months or 0) - margin}
     generous = CHECKS[condition.check](condition.copy(update=widened), value)
     return Verdict.FAIL if generous is Verdict.FAIL else Verdict.UNKNOWN
 
