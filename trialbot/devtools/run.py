@@ -37,6 +37,9 @@ def main() -> int:
     print(
         f"Database: {redacted_url(database_url)}\nStarting the action server, Rasa{' and the triage app' if web else ''}…"
     )
+    # Ctrl-C (even when a parent shell started us with SIGINT ignored) and SIGTERM both
+    # unwind through running_stack, which stops every service it started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         with running_stack(
