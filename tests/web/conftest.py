@@ -45,8 +45,13 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "trialbot.db"
     store = ScreeningStore.from_url(f"sqlite:///{path}")
     store.upgrade()
-    with store.engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    # Outside any transaction (the store begins each one IMMEDIATE, which would hold a
+    # lock the checkpoint needs), so the copies carry everything in the main file.
+    raw = store.engine.raw_connection()
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
     store.dispose()
     return path
 
