@@ -1,6 +1,8 @@
 """Corrections: "sorry, my pain actually started only 4 months ago", "I'm actually 80".
 
-The question is found from the message's topic (``trialbot.parsing.topics_of``), the
+The question is found from the message's topic (``trialbot.parsing.topics_of``) among
+the questions already answered — or, when it names none of them, it is the question on
+screen (the message is taken as its answer). The
 text is parsed as that question's answer type and stored (the store supersedes the old
 answer), the screening is re-evaluated, and a now-final outcome is told at once. The
 form then carries on from wherever the plan now is.
@@ -19,6 +21,7 @@ from actions.state import (
     CONTACT_GIVEN,
     GIVEN,
     OUTCOME_TOLD,
+    PENDING_QUESTION,
     SCREENING_CLOSED,
     SCREENING_FINISHED,
     GuardedAction,
@@ -51,7 +54,23 @@ class ActionApplyCorrection(GuardedAction):
             if trial.has_question(q) and trial.question(q).phase != "consent"
         ]
         answered = [q for q in topics if q in screening.answers or q in screening.contact]
-        question_id = next(iter(answered or topics), None)
+        # Only an answer given can be corrected. A "correction" about something not yet
+        # answered is most likely the answer to the question on screen (the model may
+        # read "yes, I had a bad reaction to the tracer" as a correction).
+        pending = tracker.get_slot(PENDING_QUESTION)
+        answers_pending = False
+        if answered:
+            question_id: str | None = answered[0]
+        elif (
+            isinstance(pending, str)
+            and trial.has_question(pending)
+            and trial.question(pending).phase == "screening"
+        ):
+            as_answer = await runtime.in_thread(parse, trial.question(pending).expects, text)
+            answers_pending = as_answer.understood and as_answer.value is not None
+            question_id = pending if answers_pending else None
+        else:
+            question_id = None
         if question_id is None:
             dispatcher.utter_message(response="utter_correction_which")
             return []
@@ -86,7 +105,8 @@ class ActionApplyCorrection(GuardedAction):
 
             await with_store(record)
 
-        dispatcher.utter_message(response="utter_correction_saved", question=question.text)
+        if not answers_pending:
+            dispatcher.utter_message(response="utter_correction_saved", question=question.text)
         step = screening.step
         return [
             SlotSet(CONTACT_GIVEN, screening.contact),

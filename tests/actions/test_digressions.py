@@ -150,3 +150,23 @@ def test_a_failing_action_apologises_and_keeps_the_answers(
     assert "Traceback" not in str(said)
     assert payloads(said)[-1]["question_id"] == "age"  # asked again
     assert "consent" in store.answers(chat.sender_id, "spinus2")
+
+
+def test_a_correction_about_nothing_answered_yet_is_the_answer_on_screen(
+    store: ScreeningStore,
+) -> None:
+    chat = Chat()
+    chat.start()
+    for _, text in ELIGIBLE_ANSWERS[:7]:  # up to spinal pathology
+        chat.say(text)
+    assert payloads(chat.ask())[-1]["question_id"] == "spect_intolerance"
+
+    # Read by the model as a correction; it names the SPECT/CT scan, not yet asked.
+    said = correct(chat, "yes, I had a bad reaction to the tracer at my last bone scan")
+
+    answers = store.answers(chat.sender_id, "spinus2")
+    assert "spect_ct" not in answers
+    assert answers["spect_intolerance"].parsed.value == "yes"
+    assert "utter_correction_saved" not in responses(said)
+    assert "utter_outcome_not_eligible" in responses(said)
+    assert store.report(chat.sender_id, "spinus2")["outcome"] == "not_eligible"
