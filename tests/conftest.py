@@ -77,3 +77,28 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'var' / 'trialbot.db'}"
     return request.getfixturevalue("postgres_schema_url")
+
+
+# Debian's Chromium for the browser tests (Playwright's own browser download does not
+# work on these machines). The flags keep it off the closed network.
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium() -> dict[str, object]:
+    """Playwright launch options for Debian's Chromium; skips without it, but fails
+    under ``CI=true``."""
+    if not os.path.exists(CHROMIUM_PATH):
+        message = f"headless Chromium not found at {CHROMIUM_PATH} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {"executable_path": CHROMIUM_PATH, "args": CHROMIUM_ARGS, "headless": True}

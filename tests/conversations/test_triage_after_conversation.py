@@ -8,9 +8,8 @@ and finds the change in the audit log.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -24,9 +23,6 @@ from trialbot.store import ScreeningStore
 from trialbot.web.app import create_app
 from trialbot.web.config import WebSettings
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 STAFF = "nurse@example.org"
 PASSWORD = "a long enough pass phrase"
 NOTE = "Called the candidate; SPECT/CT review booked."
@@ -34,18 +30,8 @@ NOTE = "Called the candidate; SPECT/CT review booked."
 pytestmark = [pytest.mark.rasa, pytest.mark.browser]
 
 
-@pytest.fixture
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        message = f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return CHROMIUM
-
-
 async def test_a_conversation_handoff_is_followed_up_in_the_browser(
-    bot: Bot, chromium: Path, aiohttp_server, monkeypatch: pytest.MonkeyPatch
+    bot: Bot, chromium: dict[str, Any], aiohttp_server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from playwright.async_api import async_playwright
 
@@ -70,9 +56,7 @@ async def test_a_conversation_handoff_is_followed_up_in_the_browser(
     base = str(server.make_url("")).rstrip("/")
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), args=CHROMIUM_ARGS
-        )
+        browser = await playwright.chromium.launch(**chromium)
         try:
             page = await browser.new_page()
             await page.goto(f"{base}/handoffs/{handoff}")

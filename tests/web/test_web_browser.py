@@ -7,8 +7,7 @@ by a real conversation through the trained model and the action server.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from typing import Any
 
 import pytest
 from web_helpers import ADMIN, PASSWORD, XSS, make_handoff
@@ -16,31 +15,11 @@ from web_helpers import ADMIN, PASSWORD, XSS, make_handoff
 from trialbot.store import ScreeningStore
 from trialbot.web.app import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        message = f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return CHROMIUM
-
-
 async def test_staff_change_a_handoff_in_a_real_browser_and_find_it_audited(
-    aiohttp_server, settings, staff, store: ScreeningStore, chromium: Path
+    aiohttp_server, settings, staff, store: ScreeningStore, chromium: dict[str, Any]
 ):
     from playwright.async_api import async_playwright
 
@@ -50,9 +29,7 @@ async def test_staff_change_a_handoff_in_a_real_browser_and_find_it_audited(
     dialogs: list[str] = []
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True
-        )
+        browser = await playwright.chromium.launch(**chromium)
         try:
             page = await browser.new_page(java_script_enabled=True)
             page.on("dialog", lambda dialog: dialogs.append(dialog.message))
