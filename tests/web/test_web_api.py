@@ -144,3 +144,16 @@ async def test_the_openapi_document_is_served(client: TestClient, token):
     }
     patch = document["paths"]["/api/handoffs/{handoff_id}"]["patch"]
     assert {"200", "401", "404", "409", "422"} <= set(patch["responses"])
+
+
+async def test_a_note_is_blank_exactly_when_its_openapi_pattern_says_so(
+    client: TestClient, store, token
+):
+    # The document says `pattern: \S` (ECMA-262 whitespace): U+0085 is text there, U+00A0
+    # is a space. Schemathesis found the server reading U+0085 as blank.
+    path = f"/api/handoffs/{make_handoff(store, 'nel')}"
+    blank = await client.patch(path, headers=bearer(token), json={"note": "\u00a0\u2003 "})
+    assert blank.status == 422
+    assert (await blank.json())["error"] == "note_required"
+    odd = await client.patch(path, headers=bearer(token), json={"note": "\u0085"})
+    assert odd.status == 200

@@ -30,6 +30,11 @@ from trialbot.web.views.common import NOTE_MAX_CHARS, TRIAL_ID, handoff_id, in_t
 SENDER_ID = re.compile(r"^.{1,255}$", re.DOTALL)
 
 
+# A note must show something: at least one character outside JSON Schema's (ECMA-262)
+# whitespace — the `pattern: \S` the OpenAPI document gives, read the way clients read it.
+_VISIBLE = re.compile("[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]")
+
+
 def problem(status: int, error: str, message: str) -> web.Response:
     return web.json_response({"error": error, "message": message}, status=status)
 
@@ -175,7 +180,7 @@ async def patch_handoff(request: web.Request) -> web.StreamResponse:
         not isinstance(status, str) or status not in {s.value for s in HandoffStatus}
     ):
         return problem(422, "invalid_status", "status must be one of the workflow's statuses")
-    if not isinstance(note, str) or not note.strip():
+    if not isinstance(note, str) or not _VISIBLE.search(note):
         return problem(422, "note_required", "a note is required with every change")
     if len(note) > NOTE_MAX_CHARS:
         return problem(422, "note_too_long", f"a note has at most {NOTE_MAX_CHARS} characters")
