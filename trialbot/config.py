@@ -24,6 +24,12 @@ def default_database_url(cwd: Path | None = None) -> str:
     return f"sqlite:///{base / 'var' / 'trialbot.db'}"
 
 
+def default_tracker_url(cwd: Path | None = None) -> str:
+    """Rasa's conversation tracker: the SQLite file ``var/tracker.db`` under ``cwd``."""
+    base = (cwd or Path.cwd()).resolve()
+    return f"sqlite:///{base / 'var' / 'tracker.db'}"
+
+
 def redacted_url(url: str) -> str:
     """The URL with its password hidden: ``postgresql://bob:***@host/db``."""
     try:

@@ -23,13 +23,9 @@ from rasa.shared.core.domain import Domain
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
+from trialbot.config import default_tracker_url
+
 TRACKER_URL_VARIABLE = "TRIALBOT_TRACKER_URL"
-
-
-def default_tracker_url(cwd: Path | None = None) -> str:
-    """The SQLite file ``var/tracker.db`` under the working directory."""
-    base = (cwd or Path.cwd()).resolve()
-    return f"sqlite:///{base / 'var' / 'tracker.db'}"
 
 
 def resolve_url(url: str | None) -> str:

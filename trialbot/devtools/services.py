@@ -22,6 +22,7 @@ from typing import IO, Any
 
 import yaml
 
+from trialbot.config import default_database_url, default_tracker_url
 from trialbot.devtools.train import CURRENT, ROOT, rasa_env, rasa_executable
 
 # Channels that are always on; the others only when every variable they use is set.
@@ -185,10 +186,10 @@ def running_stack(
         stack.stop()
 
 
-def default_urls(var_dir: Path | None = None) -> tuple[str, str]:
-    """The embedded defaults: SQLite files under ``var/`` for the store and the tracker."""
-    var_dir = var_dir or ROOT / "var"
-    var_dir.mkdir(parents=True, exist_ok=True)
-    database = os.environ.get("TRIALBOT_DATABASE_URL") or f"sqlite:///{var_dir / 'trialbot.db'}"
-    tracker = os.environ.get("TRIALBOT_TRACKER_URL") or f"sqlite:///{var_dir / 'tracker.db'}"
+def default_urls() -> tuple[str, str]:
+    """The store's and the tracker's URLs: the environment's, else the embedded SQLite
+    files under the checkout's ``var/`` (the same defaults the CLI and the web app use)."""
+    (ROOT / "var").mkdir(parents=True, exist_ok=True)
+    database = os.environ.get("TRIALBOT_DATABASE_URL") or default_database_url(ROOT)
+    tracker = os.environ.get("TRIALBOT_TRACKER_URL") or default_tracker_url(ROOT)
     return database, tracker

@@ -31,15 +31,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trialbot.config import Settings
+from trialbot.config import Settings, default_tracker_url
 from trialbot.notify.config import NotifySettings, flag
 
 MAX_BODY_BYTES = 64 * 1024
-
-
-def default_tracker_url(cwd: Path | None = None) -> str:
-    base = (cwd or Path.cwd()).resolve()
-    return f"sqlite:///{base / 'var' / 'tracker.db'}"
 
 
 @dataclass(frozen=True)
