@@ -17,8 +17,12 @@ import argparse
 import importlib
 import json
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the CLI starts without importing the store
+    from trialbot.store import ScreeningStore
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -55,6 +59,27 @@ def database_url(args: argparse.Namespace) -> str:
     from trialbot.config import Settings
 
     return getattr(args, "database_url", None) or Settings.from_env().database_url
+
+
+@contextmanager
+def migrated_store(args: argparse.Namespace) -> Iterator[ScreeningStore]:
+    """The store at the command's database URL, refused unless migrated to the head."""
+    from trialbot.config import redacted_url
+    from trialbot.store import ScreeningStore
+    from trialbot.store.schema import head_revision
+
+    url = database_url(args)
+    store = ScreeningStore.from_url(url)
+    try:
+        if store.revision() != head_revision():
+            raise CommandError(
+                f"the database at {redacted_url(url)} is not up to date: "
+                "run `trialbot db upgrade` first",
+                EXIT_DATABASE,
+            )
+        yield store
+    finally:
+        store.dispose()
 
 
 # -- criteria ----------------------------------------------------------------------------
@@ -135,22 +160,8 @@ def register_screening(subparsers: Subparsers) -> None:
 
 
 def show_screening(args: argparse.Namespace) -> int:
-    from trialbot.config import redacted_url
-    from trialbot.store import ScreeningStore
-    from trialbot.store.schema import head_revision
-
-    url = database_url(args)
-    store = ScreeningStore.from_url(url)
-    try:
-        if store.revision() != head_revision():
-            raise CommandError(
-                f"the database at {redacted_url(url)} is not up to date: "
-                "run `trialbot db upgrade` first",
-                EXIT_DATABASE,
-            )
+    with migrated_store(args) as store:
         report = store.report(args.sender_id, args.trial)
-    finally:
-        store.dispose()
     if report is None:
         where = f" for trial {args.trial}" if args.trial else ""
         raise CommandError(f"no screening of sender {args.sender_id!r}{where}")

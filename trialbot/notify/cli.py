@@ -22,26 +22,13 @@ def register(subparsers: Any) -> None:
 
 
 def run_once_command(args: argparse.Namespace) -> int:
-    from trialbot.cli import EXIT_DATABASE, CommandError, database_url
-    from trialbot.config import redacted_url
+    from trialbot.cli import migrated_store
     from trialbot.criteria import load_trials
     from trialbot.notify.config import NotifySettings
-    from trialbot.store import ScreeningStore
-    from trialbot.store.schema import head_revision
 
     settings = NotifySettings.from_env()
-    url = database_url(args)
-    store = ScreeningStore.from_url(url)
-    try:
-        if store.revision() != head_revision():
-            raise CommandError(
-                f"the database at {redacted_url(url)} is not up to date: "
-                "run `trialbot db upgrade` first",
-                EXIT_DATABASE,
-            )
+    with migrated_store(args) as store:
         report = asyncio.run(_run_once(store, settings, load_trials()))
-    finally:
-        store.dispose()
     print(f"Notifications: {report}")
     return 1 if report.failed else 0
 
