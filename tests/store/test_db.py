@@ -72,3 +72,37 @@ def test_settings_come_from_the_environment_with_a_sqlite_default(
     settings = Settings.from_env({"TRIALBOT_DATABASE_URL": "postgresql://bob:pw@db/trialbot"})
     assert settings.database_url == "postgresql://bob:pw@db/trialbot"
     assert settings.redacted_database_url == "postgresql://bob:***@db/trialbot"
+
+
+def test_sqlite_reads_take_no_write_lock_and_connections_are_reused(tmp_path: Path):
+    """A writer holding the lock delays other writers, never readers (WAL snapshots)."""
+    import sqlite3
+    import time
+
+    path = tmp_path / "bot.db"
+    store = ScreeningStore.from_url(f"sqlite:///{path}")
+    try:
+        store.upgrade()
+        store.start("alice", "spinus2", "rest")
+        writer = sqlite3.connect(path, isolation_level=None)
+        writer.execute("PRAGMA busy_timeout = 0")
+        writer.execute("BEGIN IMMEDIATE")  # another process is mid-write
+        try:
+            started = time.perf_counter()
+            assert store.answers("alice", "spinus2") == {}
+            assert store.report("alice")["sender_id"] == "alice"
+            assert time.perf_counter() - started < 2.0  # did not wait for the lock
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+
+        connects = []
+        from sqlalchemy import event
+
+        event.listen(store.engine, "connect", lambda *_: connects.append(1))
+        for _ in range(5):
+            store.answers("alice", "spinus2")
+            store.record_question_asked("alice", "spinus2", "consent")
+        assert len(connects) <= 1  # pooled, not reopened per transaction
+    finally:
+        store.dispose()

@@ -254,7 +254,7 @@ class ScreeningStore(HandoffDesk, NotificationOutbox):
 
     def answers(self, sender_id: str, trial_id: str) -> dict[str, Answer]:
         """The current (not superseded) answers of the current screening."""
-        with unit_of_work(self._engine) as session:
+        with unit_of_work(self._engine, read_only=True) as session:
             screening = _current(session, sender_id, trial_id)
             if screening is None:
                 return {}
@@ -369,7 +369,7 @@ class ScreeningStore(HandoffDesk, NotificationOutbox):
         query = select(Screening).where(Screening.sender_id == sender_id)
         if trial_id is not None:
             query = query.where(Screening.trial_id == trial_id)
-        with unit_of_work(self._engine) as session:
+        with unit_of_work(self._engine, read_only=True) as session:
             screening = session.execute(
                 query.order_by(Screening.id.desc()).limit(1)
             ).scalar_one_or_none()

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 from trialbot.config import redacted_url
 
@@ -44,6 +45,9 @@ class ConsentRequired(StoreError):
         super().__init__(f"screening {screening_id} has no agreed consent: cannot {change}")
 
 
+READ_ONLY = "trialbot_read_only"  # execution option: a transaction that only reads
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``: SQLite gets WAL, a busy timeout and foreign keys."""
     try:
@@ -59,7 +63,10 @@ def make_engine(url: str) -> Engine:
                 raise StoreUnavailable(
                     f"cannot create the directory of {redacted_url(url)}: {error.strerror}"
                 ) from None
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+        # A file keeps its connections open (SQLAlchemy 1.4 would reconnect, and rerun the
+        # PRAGMAs below, for every transaction); an in-memory database needs its default.
+        pool = {"poolclass": QueuePool} if database and database != ":memory:" else {}
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False}, **pool)
         _configure_sqlite(engine)
         return engine
     connect_args: dict[str, Any] = {}
@@ -89,9 +96,14 @@ def _configure_sqlite(engine: Engine) -> None:
     # deferred transaction that reads, then writes, fails at once with "database is
     # locked" when another process writes meanwhile (SQLite cannot wait there without
     # risking a deadlock) — which concurrent conversations hit all the time.
+    # Reads (``unit_of_work(..., read_only=True)``) need no write lock: under WAL they
+    # run beside the writer on a snapshot, so they neither wait nor make writers wait.
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def is_unreachable(error: DBAPIError) -> bool:
@@ -112,8 +124,13 @@ def unavailable(engine: Engine, error: DBAPIError) -> StoreUnavailable:
 
 
 @contextmanager
-def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back if it raises."""
+def unit_of_work(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back if it raises.
+
+    ``read_only`` promises the block only reads: on SQLite it then takes no write lock.
+    """
+    if read_only:
+        engine = engine.execution_options(**{READ_ONLY: True})
     try:
         with Session(engine, future=True, expire_on_commit=False) as session, session.begin():
             yield session
