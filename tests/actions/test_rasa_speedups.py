@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+import jsonschema
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -31,3 +35,74 @@ def test_the_schema_is_checked_once_not_per_response() -> None:
         action._validate_action_result(GOOD)
     info = rasa_speedups._validator.cache_info()
     assert (info.misses, info.hits) == (1, 49)
+
+
+def _every_event_type() -> list[dict[str, Any]]:
+    """One event of each type the action server can send, as rasa-sdk builds them."""
+    from rasa_sdk import events as sdk
+
+    return [
+        sdk.SlotSet("answer", "three years"),
+        sdk.SlotSet("contact_given", {"contact_phone": "given"}),
+        sdk.AllSlotsReset(),
+        sdk.ReminderScheduled("EXTERNAL_x", datetime.now(), name="r", kill_on_user_message=True),
+        sdk.ReminderCancelled(name="r"),
+        sdk.ConversationPaused(),
+        sdk.ConversationResumed(),
+        sdk.FollowupAction("action_ask_answer"),
+        sdk.UserUtteranceReverted(),
+        sdk.ActionReverted(),
+        sdk.Restarted(),
+        sdk.SessionStarted(),
+        sdk.UserUttered("yes", {"intent": {"name": "affirm", "confidence": 1.0}}),
+        sdk.BotUttered("Hello", {"buttons": []}),
+        sdk.ActionExecuted("action_listen"),
+        sdk.ActiveLoop("screening_form"),
+        sdk.ActiveLoop(None),
+        sdk.LoopInterrupted(True),
+        sdk.ActionExecutionRejected("screening_form"),
+        sdk.AgentUttered("hi"),
+    ]
+
+
+def _broken(event: dict[str, Any]) -> list[Any]:
+    """Ways an event can be wrong: each must be judged as Rasa's own check judges it."""
+    return [
+        {**event, "event": "no_such_event"},
+        {**event, "event": 3},
+        {**event, "event": ["slot"]},
+        {key: value for key, value in event.items() if key != "event"},
+        {**event, "timestamp": "yesterday"},
+        {**event, "name": 42},
+        {**event, "metadata": "x"},
+        {**event, "text": 7},
+        {**event, "intent": "affirm"},
+        "slot",
+        None,
+    ]
+
+
+def test_the_fast_check_judges_every_response_exactly_as_rasas_own() -> None:
+    """Same verdict as ``jsonschema.validate(result, schema)`` on every event type and
+    on broken variants of each: the speed-up may not accept or reject anything new."""
+    schema = RemoteAction.action_response_format_spec()
+    fast = rasa_speedups._ResponseValidator(schema)
+    assert fast._by_type, "the per-type path must be in use for this Rasa version"
+    samples: list[Any] = [{}, {"events": []}, {"responses": []}, {"events": None}, []]
+    for event in _every_event_type():
+        samples.append({"events": [event], "responses": [{"text": "hi"}]})
+        samples.extend({"events": [broken]} for broken in _broken(event))
+        samples.append({"events": [event, event], "responses": "not a list"})
+
+    rasas = jsonschema.validators.validator_for(schema)(schema)  # what validate() runs
+    verdicts = []
+    for sample in samples:
+        expected = rasas.is_valid(sample)
+        try:
+            fast.validate(sample)
+            judged = True
+        except ValidationError:
+            judged = False
+        assert judged == expected, sample
+        verdicts.append(expected)
+    assert verdicts.count(True) >= 20 and verdicts.count(False) >= 100  # both occur
