@@ -80,7 +80,8 @@ def _validator(action_class: type[RemoteAction]) -> _ResponseValidator:
 
 def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     try:
-        _validator(type(self)).validate(result)
+        action_class: Any = type(self)
+        _validator(action_class).validate(result)
     except ValidationError as error:
         error.message += (
             ". Failed to validate Action server response from API, make sure your response "
