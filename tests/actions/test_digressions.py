@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from actions import runtime
 from actions.corrections import ActionApplyCorrection
-from actions.faq import ActionAnswerFaq
+from actions.faq import ActionCheckFaq
 from actions.session import ActionIntroduceStudy, ActionRestart, ActionStopScreening
 from trialbot.store import ScreeningStore
 
@@ -26,22 +26,33 @@ def faq_message(key: str, confidence: float = 0.9) -> dict:
     }
 
 
-def test_faq_answer_comes_from_the_criteria_file(store: ScreeningStore) -> None:
+def faq_known(events: list[dict]) -> object:
+    return next(e["value"] for e in events if e.get("name") == "faq_known")
+
+
+def test_a_confident_faq_pick_is_known_and_left_to_the_rules_to_say(
+    store: ScreeningStore,
+) -> None:
     tracker = make_tracker("c1", {}, latest_message=faq_message("faq/what_is_fusion"))
 
-    events, said = run(ActionAnswerFaq(), tracker)
+    events, said = run(ActionCheckFaq(), tracker)
 
-    assert events == []
-    assert said[0]["text"] == runtime.trial().faq_entry("what_is_fusion").answer
+    assert faq_known(events) is True
+    assert said == []  # utter_faq says the answer (bot/domain/faq.yml, from the criteria)
 
 
-def test_unknown_faq_gets_a_polite_i_dont_know(store: ScreeningStore) -> None:
-    for message in (faq_message("faq/parking"), faq_message("faq/why_study", confidence=0.2)):
+def test_an_unknown_or_weak_faq_pick_is_not_known(store: ScreeningStore) -> None:
+    for message in (
+        faq_message("faq/parking"),  # not an entry of the trial's FAQ
+        faq_message("faq/why_study", confidence=0.2),  # too weak a pick
+        {"text": "purple", "intent": {"name": "faq", "confidence": 0.5}, "entities": []},
+    ):
         tracker = make_tracker("c1", {}, latest_message=message)
 
-        _, said = run(ActionAnswerFaq(), tracker)
+        events, said = run(ActionCheckFaq(), tracker)
 
-        assert responses(said) == ["utter_faq_unknown"]
+        assert faq_known(events) is False  # the rules say utter_faq_unknown
+        assert said == []
 
 
 def correct(chat: Chat, text: str) -> list[dict]:
