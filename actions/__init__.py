@@ -2,5 +2,6 @@
 
 One module per concern: ``screening`` (the form, asking, finishing), ``faq``,
 ``corrections``, ``session`` (introduce, restart, stop), ``safety`` (warning signs);
-``runtime`` holds the resources they share (the trial, the screening store).
+``runtime`` holds the resources they share (the trial, the screening store). What
+they say is rendered from the catalog ``bot/messages.yml`` (``trialbot.messages``).
 """

@@ -30,6 +30,7 @@ from actions.state import (
     tell_outcome,
     with_store,
 )
+from trialbot import messages
 from trialbot.parsing import parse, topics_of
 from trialbot.store import ScreeningStore
 from trialbot.verdicts import Answer
@@ -43,7 +44,7 @@ class ActionApplyCorrection(GuardedAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         if tracker.get_slot(SCREENING_CLOSED):
-            dispatcher.utter_message(response="utter_correction_closed")
+            dispatcher.utter_message(text=messages.render("correction_closed"))
             return []
         text = tracker.latest_message.get("text") or ""
         screening = await Screening.load(tracker)
@@ -72,13 +73,13 @@ class ActionApplyCorrection(GuardedAction):
         else:
             question_id = None
         if question_id is None:
-            dispatcher.utter_message(response="utter_correction_which")
+            dispatcher.utter_message(text=messages.render("correction_which"))
             return []
         question = trial.question(question_id)
         parsed = await runtime.in_thread(parse, question.expects, text)
         if not parsed.understood or parsed.value is None:
             dispatcher.utter_message(
-                response="utter_correction_not_understood", reask=question.reask
+                text=messages.render("correction_not_understood", reask=question.reask)
             )
             return []
 
@@ -106,7 +107,9 @@ class ActionApplyCorrection(GuardedAction):
             await with_store(record)
 
         if not answers_pending:
-            dispatcher.utter_message(response="utter_correction_saved", question=question.text)
+            dispatcher.utter_message(
+                text=messages.render("correction_saved", question=question.text)
+            )
         step = screening.step
         return [
             SlotSet(CONTACT_GIVEN, screening.contact),

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.state import GuardedAction
+from trialbot import messages
 
 
 class ActionRedFlagAdvice(GuardedAction):
@@ -21,5 +22,5 @@ class ActionRedFlagAdvice(GuardedAction):
     async def act(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_red_flag")
+        dispatcher.utter_message(text=messages.render("red_flag"))
         return []

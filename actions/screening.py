@@ -42,6 +42,7 @@ from actions.state import (
     tell_outcome,
     with_store,
 )
+from trialbot import messages
 from trialbot.answers import Parsed
 from trialbot.conversation import SKIPPED
 from trialbot.criteria import Question
@@ -103,7 +104,7 @@ class ValidateScreeningForm(FormValidationAction):
         question = trial.question(question_id)
 
         if await runtime.in_thread(detect_red_flags, text):
-            dispatcher.utter_message(response="utter_red_flag")
+            dispatcher.utter_message(text=messages.render("red_flag"))
         parsed = await runtime.in_thread(parse, question.expects, text)
         misses = int(tracker.get_slot(MISSES) or 0)
 
@@ -146,7 +147,7 @@ class ValidateScreeningForm(FormValidationAction):
 
         await with_store(record)
         if not agreed:
-            dispatcher.utter_message(response="utter_consent_declined")
+            dispatcher.utter_message(text=messages.render("consent_declined"))
             return {
                 ANSWER: None,
                 PENDING_QUESTION: None,
@@ -190,7 +191,7 @@ class ValidateScreeningForm(FormValidationAction):
             return _missed(misses, parsed)
 
         if all(contact.get(q) == SKIPPED for q in REACH):
-            dispatcher.utter_message(response="utter_contact_need_one")
+            dispatcher.utter_message(text=messages.render("contact_need_one"))
             for q in REACH:
                 contact.pop(q)  # the plan asks for the phone number again
         return self._moved_on(dispatcher, tracker, screening)
@@ -288,15 +289,15 @@ class ActionFinishScreening(GuardedAction):
         )
         if evaluation.outcome.hands_off:
             dispatcher.utter_message(
-                response="utter_finish_handoff", contact_name=trial.contact.name
+                text=messages.render("finish_handoff", contact_name=trial.contact.name)
             )
             details = ", ".join(d for d in (trial.contact.phone, trial.contact.email) if d)
             if details:
                 dispatcher.utter_message(
-                    response="utter_study_contact_details", contact_details=details
+                    text=messages.render("study_contact_details", contact_details=details)
                 )
         else:
             if screening.contact.get("future_contact") == "yes":
-                dispatcher.utter_message(response="utter_future_contact_kept")
-            dispatcher.utter_message(response="utter_finish_not_eligible")
+                dispatcher.utter_message(text=messages.render("future_contact_kept"))
+            dispatcher.utter_message(text=messages.render("finish_not_eligible"))
         return [SlotSet(SCREENING_CLOSED, COMPLETED), SlotSet(SCREENING_FINISHED, True)]

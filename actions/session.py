@@ -21,6 +21,7 @@ from actions.state import (
     channel_of,
     with_store,
 )
+from trialbot import messages
 
 # Slots that describe one screening; a new screening starts with all of them empty.
 SCREENING_SLOTS = (
@@ -58,7 +59,9 @@ class ActionIntroduceStudy(GuardedAction):
         else:
             await with_store(lambda store: store.start(sender_id, trial.id, channel))
         dispatcher.utter_message(
-            response="utter_study_intro", short_title=trial.short_title, summary=trial.summary
+            text=messages.render(
+                "study_intro", short_title=trial.short_title, summary=trial.summary
+            )
         )
         return [SlotSet(slot, None) for slot in SCREENING_SLOTS] if closed else []
 
@@ -74,7 +77,7 @@ class ActionRestart(GuardedAction):
     ) -> list[EventType]:
         trial_id, sender_id, channel = runtime.trial_id(), tracker.sender_id, channel_of(tracker)
         await with_store(lambda store: store.restart(sender_id, trial_id, channel))
-        dispatcher.utter_message(response="utter_restarting")
+        dispatcher.utter_message(text=messages.render("restarting"))
         return [AllSlotsReset(), ActiveLoop(None)]
 
 
@@ -89,7 +92,7 @@ class ActionStopScreening(GuardedAction):
     ) -> list[EventType]:
         trial_id, sender_id = runtime.trial_id(), tracker.sender_id
         await with_store(lambda store: store.stop(sender_id, trial_id))
-        dispatcher.utter_message(response="utter_stopped")
+        dispatcher.utter_message(text=messages.render("stopped"))
         return [
             ActiveLoop(None),
             SlotSet(REQUESTED_SLOT, None),

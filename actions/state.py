@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
+from trialbot import messages
 from trialbot.conversation import Step, next_step
 from trialbot.criteria import Question, Trial
 from trialbot.store import ScreeningStore
@@ -132,16 +133,16 @@ def tell_outcome(dispatcher: CollectingDispatcher, step: Step, told: str | None)
         return told
     if outcome is Outcome.NOT_ELIGIBLE:
         reason = evaluation.failed[0].reason if evaluation.failed else ""
-        dispatcher.utter_message(response="utter_outcome_not_eligible", reason=reason)
+        dispatcher.utter_message(text=messages.render("outcome_not_eligible", reason=reason))
     elif outcome.hands_off:
-        dispatcher.utter_message(response="utter_outcome_may_suit")
+        dispatcher.utter_message(text=messages.render("outcome_may_suit"))
     return outcome.value
 
 
 def apologise(dispatcher: CollectingDispatcher, action: str, tracker: Tracker) -> None:
     """Log the failure; the candidate reads a plain apology, never a traceback."""
     logger.exception("Action %s failed (sender %s)", action, tracker.sender_id)
-    dispatcher.utter_message(response="utter_something_went_wrong")
+    dispatcher.utter_message(text=messages.render("something_went_wrong"))
 
 
 class GuardedAction(Action, ABC):

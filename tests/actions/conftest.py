@@ -8,7 +8,10 @@ test reads like the conversation it checks.
 from __future__ import annotations
 
 import asyncio
+import re
+import string
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
 from actions.screening import ActionAskAnswer, ActionFinishScreening, ValidateScreeningForm
+from trialbot.messages import catalog
 from trialbot.store import ScreeningStore
 
 DOMAIN: dict[str, Any] = {
@@ -130,11 +134,44 @@ class Chat:
 
 
 def texts(messages: list[dict[str, Any]]) -> list[str]:
-    return [m.get("text") or m.get("response") or "" for m in messages]
+    return [m.get("text") or "" for m in messages]
 
 
-def responses(messages: list[dict[str, Any]]) -> list[str]:
-    return [m["response"] for m in messages if m.get("response")]
+@cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    """Each catalog message as a pattern whose groups are its placeholders."""
+    patterns = {}
+    for key, message in catalog().items():
+        parts = []
+        for literal, name, _, _ in string.Formatter().parse(message.text):
+            parts.append(re.escape(literal))
+            if name is not None:
+                parts.append(f"(?P<{name}>.+?)")
+        patterns[key] = re.compile("".join(parts), re.DOTALL)
+    return patterns
+
+
+def catalog_message(message: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
+    """Which message of bot/messages.yml a bot message is, and the values filled in."""
+    found = [
+        (key, match.groupdict())
+        for key, pattern in _patterns().items()
+        if (match := pattern.fullmatch(message.get("text") or ""))
+    ]
+    assert len(found) <= 1, f"{message.get('text')!r} fits several messages: {found}"
+    return found[0] if found else None
+
+
+def keys(messages: list[dict[str, Any]]) -> list[str]:
+    """The catalog keys of the messages that come from bot/messages.yml, in order."""
+    return [found[0] for m in messages if (found := catalog_message(m))]
+
+
+def values(message: dict[str, Any]) -> dict[str, str]:
+    """The placeholder values of a catalog message (``{"reason": ...}``)."""
+    found = catalog_message(message)
+    assert found, f"not a catalog message: {message!r}"
+    return found[1]
 
 
 def payloads(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

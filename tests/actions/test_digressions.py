@@ -6,9 +6,20 @@ from actions import runtime
 from actions.corrections import ActionApplyCorrection
 from actions.faq import ActionCheckFaq
 from actions.session import ActionIntroduceStudy, ActionRestart, ActionStopScreening
+from trialbot import messages
 from trialbot.store import ScreeningStore
 
-from .conftest import ELIGIBLE_ANSWERS, Chat, apply, make_tracker, payloads, responses, run
+from .conftest import (
+    ELIGIBLE_ANSWERS,
+    Chat,
+    apply,
+    keys,
+    make_tracker,
+    payloads,
+    run,
+    values,
+)
+from .conftest import texts as texts_of
 
 
 def faq_message(key: str, confidence: float = 0.9) -> dict:
@@ -72,8 +83,9 @@ def test_a_correction_that_makes_the_candidate_ineligible_tells_the_outcome(
 
     said = correct(chat, "sorry, my pain actually started only 4 months ago")
 
-    assert responses(said) == ["utter_correction_saved", "utter_outcome_not_eligible"]
-    assert "6 months" in said[1]["reason"]
+    assert keys(said) == ["correction_saved", "outcome_not_eligible"]
+    assert values(said[0])["question"] == runtime.trial().question("pain_duration").text
+    assert "6 months" in values(said[1])["reason"]
     stored = store.answers(chat.sender_id, "spinus2")["pain_duration"]
     assert stored.text == "sorry, my pain actually started only 4 months ago"
     assert store.report(chat.sender_id, "spinus2")["outcome"] == "not_eligible"
@@ -89,7 +101,7 @@ def test_a_correction_of_the_age(store: ScreeningStore) -> None:
 
     said = correct(chat, "I'm actually 80")
 
-    assert responses(said) == ["utter_correction_saved", "utter_outcome_not_eligible"]
+    assert keys(said) == ["correction_saved", "outcome_not_eligible"]
     assert store.answers(chat.sender_id, "spinus2")["age"].parsed.value == 80
 
 
@@ -100,7 +112,7 @@ def test_a_correction_without_a_topic_asks_which_answer(store: ScreeningStore) -
 
     said = correct(chat, "sorry, that was wrong")
 
-    assert responses(said) == ["utter_correction_which"]
+    assert texts_of(said) == [messages.render("correction_which")]
 
 
 def test_restart_opens_a_new_screening_and_resets_the_conversation(
@@ -113,7 +125,7 @@ def test_restart_opens_a_new_screening_and_resets_the_conversation(
 
     events, said = run(ActionRestart(), make_tracker(chat.sender_id, chat.slots, intent="restart"))
 
-    assert responses(said) == ["utter_restarting"]
+    assert texts_of(said) == [messages.render("restarting")]
     assert {"event": "reset_slots", "timestamp": None} in events
     assert store.answers(chat.sender_id, "spinus2") == {}
     fresh = Chat(chat.sender_id)
@@ -129,7 +141,7 @@ def test_stop_closes_the_screening_and_the_form(store: ScreeningStore) -> None:
         ActionStopScreening(), make_tracker(chat.sender_id, chat.slots, intent="stop")
     )
 
-    assert responses(said) == ["utter_stopped"]
+    assert texts_of(said) == [messages.render("stopped")]
     assert {"event": "active_loop", "name": None, "timestamp": None} in events
     assert store.answers(chat.sender_id, "spinus2")["consent"]  # kept, not erased
 
@@ -139,8 +151,11 @@ def test_greeting_after_a_stop_starts_a_new_screening(store: ScreeningStore) -> 
         ActionIntroduceStudy(), make_tracker("c9", {"screening_closed": "stopped"}, intent="greet")
     )
 
-    assert responses(said) == ["utter_study_intro"]
-    assert said[0]["summary"] == runtime.trial().summary
+    trial = runtime.trial()
+    assert texts_of(said) == [
+        messages.render("study_intro", short_title=trial.short_title, summary=trial.summary)
+    ]
+    assert trial.summary in said[0]["text"]
     assert {"event": "slot", "name": "screening_closed", "value": None, "timestamp": None} in events
 
 
@@ -157,7 +172,7 @@ def test_a_failing_action_apologises_and_keeps_the_answers(
     monkeypatch.setattr(ScreeningStore, "record_answer", broken)
     said = chat.say("52")
 
-    assert responses(said)[0] == "utter_something_went_wrong"
+    assert said[0]["text"] == messages.render("something_went_wrong")
     assert "Traceback" not in str(said)
     assert payloads(said)[-1]["question_id"] == "age"  # asked again
     assert "consent" in store.answers(chat.sender_id, "spinus2")
@@ -178,6 +193,5 @@ def test_a_correction_about_nothing_answered_yet_is_the_answer_on_screen(
     answers = store.answers(chat.sender_id, "spinus2")
     assert "spect_ct" not in answers
     assert answers["spect_intolerance"].parsed.value == "yes"
-    assert "utter_correction_saved" not in responses(said)
-    assert "utter_outcome_not_eligible" in responses(said)
+    assert keys(said) == ["outcome_not_eligible"]  # no "changed your answer"
     assert store.report(chat.sender_id, "spinus2")["outcome"] == "not_eligible"

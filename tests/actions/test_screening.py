@@ -3,10 +3,12 @@ what they are told at the end."""
 
 from __future__ import annotations
 
+from actions import runtime
+from trialbot import messages
 from trialbot.store import ScreeningStore
 from trialbot.verdicts import Outcome
 
-from .conftest import ELIGIBLE_ANSWERS, Chat, payloads, responses, texts
+from .conftest import ELIGIBLE_ANSWERS, Chat, keys, payloads, texts, values
 
 
 def answer_all(chat: Chat, answers: list[tuple[str, str]]) -> list[dict]:
@@ -80,7 +82,7 @@ def test_refusing_consent_stores_nothing_else_and_ends_politely(store: Screening
 
     said = chat.say("no")
 
-    assert responses(said) == ["utter_consent_declined"]
+    assert texts(said) == [messages.render("consent_declined")]
     assert chat.form_done
     assert store.answers(chat.sender_id, "spinus2") == {}
     assert store.report(chat.sender_id, "spinus2")["outcome"] == "declined"
@@ -104,8 +106,9 @@ def test_too_old_is_told_which_requirement_and_why(store: ScreeningStore) -> Non
 
     said = chat.say("I'm 80")
 
-    outcome = next(m for m in said if m.get("response") == "utter_outcome_not_eligible")
-    assert "aged 18 to 75" in outcome["reason"] and "80" in outcome["reason"]
+    assert keys(said) == ["outcome_not_eligible"]
+    reason = values(said[0])["reason"]
+    assert "aged 18 to 75" in reason and "80" in reason
     assert payloads(said)[-1]["question_id"] == "future_contact"  # the plan goes on
 
 
@@ -121,7 +124,7 @@ def test_ineligible_without_future_contact_completes_without_handoff(
     assert chat.form_done and said == []
 
     finish = chat.finish()
-    assert responses(finish) == ["utter_finish_not_eligible"]
+    assert texts(finish) == [messages.render("finish_not_eligible")]
     report = store.report(chat.sender_id, "spinus2")
     assert report["outcome"] == Outcome.NOT_ELIGIBLE.value
     assert report["handoff"] is None
@@ -133,7 +136,7 @@ def test_eligible_candidate_gives_contact_details_and_is_handed_off(
     chat = Chat()
     said = answer_all(chat, ELIGIBLE_ANSWERS)
 
-    assert "utter_outcome_may_suit" in responses(said)
+    assert keys(said) == ["outcome_may_suit"]
     assert payloads(said)[-1]["question_id"] == "contact_name"
     said = chat.say("Jana Novak")
     assert payloads(said)[-1]["question_id"] == "contact_phone"
@@ -145,8 +148,11 @@ def test_eligible_candidate_gives_contact_details_and_is_handed_off(
     assert chat.form_done
 
     finish = chat.finish()
-    assert responses(finish)[0] == "utter_finish_handoff"
-    assert finish[0]["contact_name"]  # the study contact is named
+    contact = runtime.trial().contact
+    assert keys(finish)[0] == "finish_handoff"
+    assert values(finish[0])["contact_name"] == contact.name  # the study contact is named
+    if contact.phone or contact.email:
+        assert keys(finish) == ["finish_handoff", "study_contact_details"]
     report = store.report(chat.sender_id, "spinus2")
     assert report["outcome"] in (Outcome.LIKELY_ELIGIBLE.value, Outcome.POSSIBLY_ELIGIBLE.value)
     assert report["handoff"] is not None
@@ -189,7 +195,7 @@ def test_phone_and_email_cannot_both_be_skipped(store: ScreeningStore) -> None:
 
     said = chat.say("skip")
 
-    assert "utter_contact_need_one" in responses(said)
+    assert keys(said) == ["contact_need_one"]
     assert payloads(said)[-1]["question_id"] == "contact_phone"
 
 
@@ -204,5 +210,5 @@ def test_a_red_flag_in_an_answer_gets_urgent_advice_and_the_screening_goes_on(
 
     said = chat.say("it goes down to my foot and I can't control my bladder since yesterday")
 
-    assert responses(said)[0] == "utter_red_flag"
+    assert said[0]["text"] == messages.render("red_flag")
     assert payloads(said)  # the next question follows
