@@ -17,8 +17,10 @@ credentials.yml::
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -171,7 +173,22 @@ class QuestionnaireSocketIOInput(SocketIOInput):
         sio = self.sio
         assert sio is not None  # set by SocketIOInput.blueprint
 
-        # Replaces Rasa's handler for user messages (python-socketio keeps one per event).
+        # Replaces Rasa's session handler (python-socketio keeps one per event). Rasa 3.6
+        # calls ``sio.enter_room`` without awaiting it, but in the python-socketio we lock
+        # (5.18) it is a coroutine: the client never joined its session's room, and every
+        # reply (sent to that room when ``session_persistence`` is on) reached nobody.
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            if not isinstance(data, dict):
+                data = {}
+            session_id = data.get("session_id") or uuid.uuid4().hex
+            if self.session_persistence:
+                entered = sio.enter_room(sid, session_id)
+                if inspect.isawaitable(entered):
+                    await entered
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        # Replaces Rasa's handler for user messages.
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: dict[str, Any]) -> None:
             if not isinstance(data, dict):
