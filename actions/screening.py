@@ -75,6 +75,12 @@ class ValidateScreeningForm(FormValidationAction):
             apologise(dispatcher, self.name(), tracker)
             return [SlotSet(ANSWER, None)]  # the form asks the pending question again
 
+    def domain_slots(self, domain: DomainDict) -> list[str]:
+        """The form's one slot. Rasa sends no domain to the action server (selective
+        domain, bot/endpoints.yml: it is the largest part of each request), so the slot is
+        named here rather than read from ``domain["forms"]``."""
+        return [ANSWER]
+
     async def required_slots(
         self,
         domain_slots: list[str],

@@ -161,3 +161,16 @@ def test_a_new_session_is_read_back_from_its_start(tmp_path: Path) -> None:
 
     assert again is not None and again is not tracker
     assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["new session"]
+
+
+def test_rasa_sends_the_action_server_no_domain() -> None:
+    """The actions run with an empty domain (tests/actions/conftest.py); Rasa must send
+    none, or each request carries the whole domain for nothing."""
+    from rasa.shared.core.domain import Domain as RasaDomain
+
+    from trialbot.devtools.train import ROOT
+
+    endpoints = (ROOT / "bot" / "endpoints.yml").read_text()
+    assert "enable_selective_domain: true" in endpoints
+    domain = RasaDomain.load(str(ROOT / "bot" / "domain"))
+    assert not any(domain.does_custom_action_explicitly_need_domain(a) for a in domain.user_actions)
