@@ -27,42 +27,33 @@ from typing import Any
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
-from sanic import Blueprint, Sanic, response
-from sanic.exceptions import SanicException
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from trialbot import rasa_speedups
+from trialbot import messages, rasa_speedups
 
 logger = logging.getLogger(__name__)
 
 # Said when a message got no reply at all: Rasa drops an action's messages when the
 # action server is down, and the candidate must not be met with silence. The text is the
-# domain's; this literal is only the last resort when no domain is loaded.
-APOLOGY_RESPONSE = "utter_something_went_wrong"
+# message catalog's (bot/messages.yml, the actions' own apology); this literal is only
+# the last resort if the catalog cannot be read.
+APOLOGY_MESSAGE = "something_went_wrong"
 LAST_RESORT_APOLOGY = "Sorry, something went wrong on my side. Please try again."
 
 # The parts of a bot utterance that travel together; anything else Rasa adds is dropped.
 MESSAGE_PARTS = ("text", "buttons", "quick_replies", "image", "attachment", "elements", "custom")
 
 
-def apology(app: Any) -> str:
-    """The domain's apology, from the agent the Rasa server has loaded."""
-    agent = getattr(getattr(app, "ctx", None), "agent", None)
-    domain = getattr(agent, "domain", None)
-    variations = domain.responses.get(APOLOGY_RESPONSE) if domain is not None else None
-    if variations and variations[0].get("text"):
-        return str(variations[0]["text"])
-    return LAST_RESORT_APOLOGY
-
-
-def _running_app() -> Any:
-    """The Sanic app serving this process (Rasa runs exactly one), or None."""
+def apology() -> str:
+    """The catalog's apology (the same words the actions use when they fail)."""
     try:
-        return Sanic.get_app()
-    except SanicException:
-        return None
+        return messages.render(APOLOGY_MESSAGE)
+    except Exception:  # a broken catalog must not turn an apology into silence
+        logger.exception("Could not read the apology from the message catalog")
+        return LAST_RESORT_APOLOGY
 
 
 def whole_message(message: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +116,7 @@ class QuestionnaireRestInput(RestInput):
                 logger.exception("Handling a REST message failed")
             if not collector.messages:
                 logger.warning("No reply for a message from %s: sending an apology", body["sender"])
-                await collector.send_text_message(str(body["sender"]), apology(request.app))
+                await collector.send_text_message(str(body["sender"]), apology())
             return response.json(collector.messages)
 
         return webhook
@@ -221,6 +212,6 @@ class QuestionnaireSocketIOInput(SocketIOInput):
             except Exception:
                 logger.exception("Handling a socket.io message failed")
             if not output.sent:
-                await output.send_text_message(sender_id, apology(_running_app()))
+                await output.send_text_message(sender_id, apology())
 
         return socketio_webhook

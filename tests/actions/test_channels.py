@@ -6,6 +6,7 @@ import asyncio
 import socket
 
 import aiohttp
+import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
@@ -73,3 +74,17 @@ def test_rest_webhook_answers_with_one_message_per_utterance() -> None:
     assert garbage == 400
     assert heard == ["hi"]
     assert QuestionnaireRestInput.name() == "rest"
+
+
+def test_the_channel_apology_is_the_catalogs_and_survives_a_broken_catalog(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from trialbot import channels, messages
+
+    assert channels.apology() == messages.render("something_went_wrong")
+
+    def broken(key: str, /, **values: object) -> str:
+        raise messages.MessageError("cannot read the message catalog")
+
+    monkeypatch.setattr(messages, "render", broken)
+    assert channels.apology() == channels.LAST_RESORT_APOLOGY
