@@ -106,3 +106,34 @@ def test_sqlite_reads_take_no_write_lock_and_connections_are_reused(tmp_path: Pa
         assert len(connects) <= 1  # pooled, not reopened per transaction
     finally:
         store.dispose()
+
+
+def test_writers_of_one_process_take_turns_without_meeting_sqlites_lock(tmp_path: Path):
+    """With SQLite's busy timeout at 0, any two writers meeting inside SQLite would fail
+    at once ("database is locked"): eight threads writing together must all succeed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import event
+
+    store = ScreeningStore.from_url(f"sqlite:///{tmp_path / 'bot.db'}")
+
+    def no_waiting(dbapi_connection, _record) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout = 0")
+
+    event.listen(store.engine, "connect", no_waiting)
+    try:
+        store.upgrade()
+        senders = [f"candidate-{n}" for n in range(8)]
+        for sender in senders:
+            store.start(sender, "spinus2", "rest")
+
+        def write(sender: str) -> None:
+            for attempt in range(1, 26):
+                store.record_question_asked(sender, "spinus2", "consent", attempt=attempt)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(write, senders))  # re-raises the first failure
+        for sender in senders:
+            assert store.report(sender)["sender_id"] == sender
+    finally:
+        store.dispose()
