@@ -3,8 +3,11 @@ what they are told at the end."""
 
 from __future__ import annotations
 
+from rasa.shared.core.domain import Domain
+
 from actions import runtime
 from trialbot import messages
+from trialbot.devtools.train import ROOT
 from trialbot.store import ScreeningStore
 from trialbot.verdicts import Outcome
 
@@ -212,3 +215,12 @@ def test_a_red_flag_in_an_answer_gets_urgent_advice_and_the_screening_goes_on(
 
     assert said[0]["text"] == messages.render("red_flag")
     assert payloads(said)  # the next question follows
+
+
+def test_rasa_sends_the_action_server_no_domain() -> None:
+    """The actions run with an empty domain (conftest.DOMAIN); Rasa must send none, or
+    each request carries the whole domain for nothing."""
+    endpoints = (ROOT / "bot" / "endpoints.yml").read_text()
+    assert "enable_selective_domain: true" in endpoints
+    domain = Domain.load(str(ROOT / "bot" / "domain"))
+    assert not any(domain.does_custom_action_explicitly_need_domain(a) for a in domain.user_actions)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from trialbot.config import Settings, default_database_url, redacted_url
 from trialbot.store import ScreeningStore, StoreUnavailable
@@ -76,9 +79,6 @@ def test_settings_come_from_the_environment_with_a_sqlite_default(
 
 def test_sqlite_reads_take_no_write_lock_and_connections_are_reused(tmp_path: Path):
     """A writer holding the lock delays other writers, never readers (WAL snapshots)."""
-    import sqlite3
-    import time
-
     path = tmp_path / "bot.db"
     store = ScreeningStore.from_url(f"sqlite:///{path}")
     try:
@@ -97,8 +97,6 @@ def test_sqlite_reads_take_no_write_lock_and_connections_are_reused(tmp_path: Pa
             writer.close()
 
         connects = []
-        from sqlalchemy import event
-
         event.listen(store.engine, "connect", lambda *_: connects.append(1))
         for _ in range(5):
             store.answers("alice", "spinus2")
@@ -111,10 +109,6 @@ def test_sqlite_reads_take_no_write_lock_and_connections_are_reused(tmp_path: Pa
 def test_writers_of_one_process_take_turns_without_meeting_sqlites_lock(tmp_path: Path):
     """With SQLite's busy timeout at 0, any two writers meeting inside SQLite would fail
     at once ("database is locked"): eight threads writing together must all succeed."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from sqlalchemy import event
-
     store = ScreeningStore.from_url(f"sqlite:///{tmp_path / 'bot.db'}")
 
     def no_waiting(dbapi_connection, _record) -> None:
