@@ -48,6 +48,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from trialbot.config import default_tracker_url
+from trialbot.store.db import set_sqlite_pragmas
 
 TRACKER_URL_VARIABLE = "TRIALBOT_TRACKER_URL"
 DEFAULT_CACHE_SIZE = 1000
@@ -124,14 +125,15 @@ class UrlSQLTrackerStore(SQLTrackerStore):
         )
         if self.engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 opens a new connection per session on a SQLite file (NullPool);
-            # keep them open instead, and tune each once.
+            # keep them open instead, each with the screening store's settings (WAL: the
+            # triage app reads transcripts while Rasa writes).
             url_of_engine = self.engine.url
             self.engine.dispose()
             self.engine = create_engine(
                 url_of_engine, poolclass=QueuePool, connect_args={"check_same_thread": False}
             )
+            event.listen(self.engine, "connect", lambda dbapi, _record: set_sqlite_pragmas(dbapi))
             self.sessionmaker = sessionmaker(bind=self.engine)
-            _tune_sqlite(self.engine)
         self.cache = TrackerCache(int(cache_size))
         table = self.SQLEvent.__table__
         self._insert = table.insert()
@@ -145,6 +147,8 @@ class UrlSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The conversation's tracker (its latest session), from the cache when the
         cached one is unchanged and no newer event is in the database."""
+        if self.cache.size == 0:
+            return await super().retrieve(sender_id)
         entry = self.cache.get(sender_id)
         with self.engine.connect() as connection:
             newest = self._newest_id(connection, sender_id)
@@ -196,19 +200,3 @@ def _row(sender_id: str, event: Any) -> dict[str, Any]:
         "action_name": data.get("name"),
         "data": json.dumps(data),
     }
-
-
-def _tune_sqlite(engine: Any) -> None:
-    """WAL (the triage app reads transcripts while Rasa writes), a busy timeout, and
-    NORMAL sync — safe under WAL, and it spares an fsync on every conversation turn."""
-
-    def tune(dbapi_connection: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 10000")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
-
-    event.listen(engine, "connect", lambda connection, _record: tune(connection))
-    with engine.connect() as connection:  # the file may have been opened already
-        tune(connection.connection)

@@ -41,6 +41,10 @@ def test_conversations_survive_a_new_store_on_the_same_url(tmp_path: Path) -> No
     assert restored is not None
     assert restored.get_slot("pending_question") == "consent"
     assert (tmp_path / "nested" / "tracker.db").exists()
+    tracker_store = getattr(again, "_tracker_store", again)
+    with tracker_store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
 
 
 # -- the in-process tracker cache ---------------------------------------------------------

@@ -76,6 +76,19 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
 
 
+def set_sqlite_pragmas(dbapi_connection: Any) -> None:
+    """What every trialbot SQLite connection gets (this store's and Rasa's tracker store):
+    WAL, so readers run beside the one writer; a busy timeout, so writers of other
+    processes wait instead of failing; NORMAL sync, which under WAL cannot corrupt the
+    file and only skips an fsync per commit (the last commits may be lost on power loss,
+    never on a crash of the process)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # The Rasa action server and the triage web app write to one file concurrently:
     # WAL lets readers run beside the writer, the busy timeout makes writers wait.
@@ -84,14 +97,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # pysqlite's own transaction handling delays BEGIN and breaks SAVEPOINTs;
         # let SQLAlchemy emit BEGIN itself (the recipe from SQLAlchemy's SQLite docs).
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        # In WAL mode NORMAL cannot corrupt the file; it only skips an fsync per commit
-        # (the last commits may be lost on power loss, never on a crash of the process).
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
+        set_sqlite_pragmas(dbapi_connection)
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
     # IMMEDIATE takes the write lock at the start, waiting up to the busy timeout. A
     # deferred transaction that reads, then writes, fails at once with "database is
