@@ -1,0 +1,69 @@
+"""Rasa NLU components of trialbot's own, named in ``config.yml``.
+
+:class:`IntentClassifier` is Rasa's LogisticRegressionClassifier, except that a message
+with no tokens (an empty or blank text) is classified instead of crashing the graph:
+Rasa's featurizers give such a message fewer feature columns than the model was trained
+on, and scikit-learn refuses the row. It gets an all-zero row, which is what "no word of
+it is known" means to the model.
+
+:class:`RetrievalResponseSelector` is Rasa's ResponseSelector, except that it only
+picks a response for a message whose intent is one of its retrieval intents (``faq``,
+``chitchat``). Rasa's runs its TensorFlow model on every message, although a pick is
+only ever used after those intents (``action_check_faq``/``utter_faq``,
+``utter_chitchat``); most of a screening's messages are answers, and the model call
+was a tenth of the Rasa server's time per message. Training is Rasa's, unchanged.
+"""
+
+from __future__ import annotations
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.nlu.selectors.response_selector import ResponseSelector
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix, hstack, vstack
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class IntentClassifier(LogisticRegressionClassifier):
+    """Rasa's LogisticRegressionClassifier that also classifies a message with no tokens."""
+
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
+        width = getattr(self.clf, "n_features_in_", None)  # set once the model is fitted
+        if width is None:
+            return super()._create_X(messages)
+        return vstack([_sentence_row(message, width) for message in messages], format="csr")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class RetrievalResponseSelector(ResponseSelector):
+    """A ResponseSelector that answers only messages classified as a retrieval intent."""
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        retrieval = set(self.all_retrieval_intents)
+        if self.retrieval_intent:
+            retrieval &= {self.retrieval_intent}
+        wanted = [m for m in messages if _intent(m) in retrieval]
+        if wanted:
+            super().process(wanted)
+        return messages
+
+
+def _sentence_row(message: Message, width: int) -> csr_matrix:
+    """The message's sentence features as one row (Rasa's layout: sparse, then dense), or
+    an all-zero row when they do not have the width the model was trained on."""
+    parts = [
+        csr_matrix(features.features)
+        for features in (
+            message.get_sparse_features(attribute=TEXT)[1],
+            message.get_dense_features(attribute=TEXT)[1],
+        )
+        if features is not None
+    ]
+    row = hstack(parts, format="csr") if len(parts) > 1 else parts[0] if parts else None
+    return row if row is not None and row.shape == (1, width) else csr_matrix((1, width))
+
+
+def _intent(message: Message) -> str | None:
+    intent = message.get(INTENT) or {}
+    return intent.get(INTENT_NAME_KEY) if isinstance(intent, dict) else None
