@@ -1,14 +1,20 @@
 """The screening form: one loop that asks whatever the trial's plan says comes next.
 
 ``screening_form`` has a single required slot, ``answer``, filled from the candidate's
-text. :class:`ValidateScreeningForm` parses the text as the pending question's answer
-type, stores it, re-evaluates and empties ``answer`` again, so the form loops and
-:class:`ActionAskAnswer` asks the next question; when the plan has none left the form
-ends and :class:`ActionFinishScreening` completes the screening.
+text. Rasa calls :class:`ValidateScreeningForm` on every run of the form: on activation,
+after each answer, and on coming back from a digression (an FAQ answer, a correction).
+It parses the text as the pending question's answer type, stores it, re-evaluates,
+empties ``answer`` again so that the form loops, and asks the plan's next question
+itself, in the same call: the domain has no ``action_ask_answer``, so the form asks
+nothing more, and each turn costs one call to the action server instead of two. When the
+plan has no question left the form ends and :class:`ActionFinishScreening` completes the
+screening.
 """
 
 from __future__ import annotations
 
+import logging
+from contextvars import ContextVar
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -50,16 +56,47 @@ from trialbot.parsing import detect_red_flags, parse
 from trialbot.store import ScreeningStore
 from trialbot.verdicts import Answer
 
+logger = logging.getLogger(__name__)
+
 REACH = ("contact_phone", "contact_email")
 # A contact detail rejected this many times is treated as skipped, so nobody is stuck.
 CONTACT_ATTEMPTS = 3
 
 Slots = dict[str, Any]
 
+# The screening as loaded by the validation call being handled: it is read from the store
+# once per call, and the answer just stored is applied to it before the next question is
+# chosen. One value per request task.
+_loaded: ContextVar[Screening | None] = ContextVar("trialbot_screening", default=None)
+
+
+async def _screening(tracker: Tracker) -> Screening:
+    screening = _loaded.get()
+    if screening is None:
+        screening = await Screening.load(tracker)
+        _loaded.set(screening)
+    return screening
+
 
 def _missed(misses: int, parsed: Parsed) -> Slots:
     """Not understood: the form asks the same question again, in its re-ask wording."""
     return {ANSWER: None, MISSES: misses + 1, REASK: True, ANSWER_PROBLEM: parsed.problem}
+
+
+def _runs_on_user_message(tracker: Tracker) -> bool:
+    """Does the form run right after the candidate's message? Not so when it comes back
+    after another action (an FAQ answer, a correction) or is being activated. The tracker
+    Rasa sends ends with the form's own run, then any slot candidates."""
+    form_seen = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return form_seen
+        if kind == "action":
+            if form_seen:
+                return False  # another action ran between the message and the form
+            form_seen = True
+    return False
 
 
 class ValidateScreeningForm(FormValidationAction):
@@ -69,11 +106,22 @@ class ValidateScreeningForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if self._not_an_answer(tracker):
+            # No events: Rasa's form then rejects the run, and the rules answer the message
+            # (a question, a correction, stop, ...); the form runs again afterwards.
+            return []
+        token = _loaded.set(None)
         try:
-            return await super().run(dispatcher, tracker, domain)
+            events = await super().run(dispatcher, tracker, domain)  # also sets tracker.slots
+            if tracker.get_slot(SCREENING_CLOSED) or tracker.get_slot(SCREENING_FINISHED):
+                return events
+            return events + await self._ask(dispatcher, tracker)
         except Exception:
             apologise(dispatcher, self.name(), tracker)
-            return [SlotSet(ANSWER, None)]  # the form asks the pending question again
+            self._ask_pending_again(dispatcher, tracker)
+            return [SlotSet(ANSWER, None)]  # the candidate answers the pending question again
+        finally:
+            _loaded.reset(token)
 
     def domain_slots(self, domain: DomainDict) -> list[str]:
         """The form's one slot. Rasa sends no domain to the action server (selective
@@ -100,7 +148,7 @@ class ValidateScreeningForm(FormValidationAction):
         domain: DomainDict,
     ) -> Slots:
         text = value if isinstance(value, str) else ""
-        screening = await Screening.load(tracker)
+        screening = await _screening(tracker)
         trial = screening.trial
         question_id = tracker.get_slot(PENDING_QUESTION)
         if not (isinstance(question_id, str) and trial.has_question(question_id)):
@@ -204,6 +252,59 @@ class ValidateScreeningForm(FormValidationAction):
 
     # -- helpers -----------------------------------------------------------------------
 
+    def _not_an_answer(self, tracker: Tracker) -> bool:
+        """The form runs on the candidate's message, but Rasa took no answer from it (its
+        intent is a question, a correction, a command...). Returning slot events here,
+        such as those of asking a question, would make Rasa's form accept the message."""
+        if tracker.active_loop.get("name") != self.form_name():
+            return False  # the form is being activated
+        if ANSWER in tracker.slots_to_validate():
+            return False
+        return _runs_on_user_message(tracker)
+
+    @staticmethod
+    def _ask_pending_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """After a failure, the question on screen again, from the slots alone: the
+        store may be what failed."""
+        try:
+            trial = runtime.trial()
+            question_id = tracker.get_slot(PENDING_QUESTION)
+            if isinstance(question_id, str) and trial.has_question(question_id):
+                dispatcher.utter_message(**question_message(trial, trial.question(question_id)))
+        except Exception:
+            logger.exception("Could not ask the pending question again")
+
+    @staticmethod
+    async def _ask(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Ask the plan's next question (again, in its re-ask wording, after a miss)."""
+        screening = await _screening(tracker)
+        trial = screening.trial
+        question_id = screening.step.question_id
+        if question_id is None:  # nothing left: ending the form submits the screening
+            return [SlotSet(SCREENING_FINISHED, True), SlotSet(REQUESTED_SLOT, None)]
+        question = trial.question(question_id)
+        same = tracker.get_slot(PENDING_QUESTION) == question_id
+        misses = int(tracker.get_slot(MISSES) or 0) if same else 0
+        reask = same and bool(tracker.get_slot(REASK))
+        sender_id, channel = tracker.sender_id, channel_of(tracker)
+
+        def record(store: ScreeningStore) -> None:
+            store.start(sender_id, trial.id, channel)
+            store.record_question_asked(sender_id, trial.id, question_id, attempt=misses + 1)
+
+        await with_store(record)
+        dispatcher.utter_message(
+            **question_message(
+                trial, question, reask=reask, problem=tracker.get_slot(ANSWER_PROBLEM)
+            )
+        )
+        return [
+            SlotSet(PENDING_QUESTION, question_id),
+            SlotSet(MISSES, misses),
+            SlotSet(REASK, False),
+            SlotSet(ANSWER_PROBLEM, None),
+        ]
+
     @staticmethod
     async def _store_answer(
         tracker: Tracker, screening: Screening, question_id: str, text: str, parsed: Parsed
@@ -233,44 +334,6 @@ class ValidateScreeningForm(FormValidationAction):
             OUTCOME_TOLD: tell_outcome(dispatcher, step, tracker.get_slot(OUTCOME_TOLD)),
             SCREENING_FINISHED: step.question_id is None,
         }
-
-
-class ActionAskAnswer(GuardedAction):
-    """Asks the plan's next question (again in its re-ask wording after a miss)."""
-
-    def name(self) -> str:
-        return "action_ask_answer"
-
-    async def act(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        screening = await Screening.load(tracker)
-        trial = screening.trial
-        question_id = screening.step.question_id
-        if question_id is None:  # nothing left: ending the form submits the screening
-            return [SlotSet(SCREENING_FINISHED, True), SlotSet(REQUESTED_SLOT, None)]
-        question = trial.question(question_id)
-        same = tracker.get_slot(PENDING_QUESTION) == question_id
-        misses = int(tracker.get_slot(MISSES) or 0) if same else 0
-        reask = same and bool(tracker.get_slot(REASK))
-        sender_id, channel = tracker.sender_id, channel_of(tracker)
-
-        def record(store: ScreeningStore) -> None:
-            store.start(sender_id, trial.id, channel)
-            store.record_question_asked(sender_id, trial.id, question_id, attempt=misses + 1)
-
-        await with_store(record)
-        dispatcher.utter_message(
-            **question_message(
-                trial, question, reask=reask, problem=tracker.get_slot(ANSWER_PROBLEM)
-            )
-        )
-        return [
-            SlotSet(PENDING_QUESTION, question_id),
-            SlotSet(MISSES, misses),
-            SlotSet(REASK, False),
-            SlotSet(ANSWER_PROBLEM, None),
-        ]
 
 
 class ActionFinishScreening(GuardedAction):

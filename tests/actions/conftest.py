@@ -1,8 +1,9 @@
 """Action tests: real actions, a real screening store on a temporary SQLite file.
 
 :class:`Chat` plays the part of Rasa's form loop: it runs the validation action on a
-candidate's text and the ask action after it, keeping the slots between turns, so a
-test reads like the conversation it checks.
+candidate's text (which also asks the next question), and without a text where Rasa
+runs the form without an answer (activation, the return from a digression), keeping the
+slots between turns, so a test reads like the conversation it checks.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
-from actions.screening import ActionAskAnswer, ActionFinishScreening, ValidateScreeningForm
+from actions.screening import ActionFinishScreening, ValidateScreeningForm
 from trialbot.messages import catalog
 from trialbot.store import ScreeningStore
 
@@ -95,26 +96,26 @@ class Chat:
         return self.ask()
 
     def ask(self) -> list[dict[str, Any]]:
-        events, messages = run(ActionAskAnswer(), make_tracker(self.sender_id, self.slots))
-        apply(self.slots, events)
-        if self.slots.get("requested_slot", "answer") is None:
-            self.form_done = True
-        return messages
+        """The form run without an answer to validate: it asks the plan's next question."""
+        return self._validate(make_tracker(self.sender_id, self.slots))
 
     def say(self, text: str) -> list[dict[str, Any]]:
         """The candidate's answer; what the bot says back (validation, then the ask)."""
-        tracker = make_tracker(
-            self.sender_id,
-            {**self.slots, "answer": text},
-            text=text,
-            events=[{"event": "slot", "name": "answer", "value": text}],
+        return self._validate(
+            make_tracker(
+                self.sender_id,
+                {**self.slots, "answer": text},
+                text=text,
+                events=[{"event": "slot", "name": "answer", "value": text}],
+            )
         )
+
+    def _validate(self, tracker: Tracker) -> list[dict[str, Any]]:
         events, messages = run(ValidateScreeningForm(), tracker)
         apply(self.slots, events)
         if self.slots.get("requested_slot", "answer") is None:
             self.form_done = True
-            return messages
-        return messages + self.ask()
+        return messages
 
     def finish(self) -> list[dict[str, Any]]:
         events, messages = run(ActionFinishScreening(), make_tracker(self.sender_id, self.slots))

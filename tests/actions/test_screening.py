@@ -4,14 +4,16 @@ what they are told at the end."""
 from __future__ import annotations
 
 from rasa.shared.core.domain import Domain
+from rasa_sdk import Tracker
 
 from actions import runtime
+from actions.screening import ValidateScreeningForm
 from trialbot import messages
 from trialbot.devtools.train import ROOT
 from trialbot.store import ScreeningStore
 from trialbot.verdicts import Outcome
 
-from .conftest import ELIGIBLE_ANSWERS, Chat, keys, payloads, texts, values
+from .conftest import ELIGIBLE_ANSWERS, Chat, keys, make_tracker, payloads, run, texts, values
 
 
 def answer_all(chat: Chat, answers: list[tuple[str, str]]) -> list[dict]:
@@ -224,3 +226,65 @@ def test_rasa_sends_the_action_server_no_domain() -> None:
     assert "enable_selective_domain: true" in endpoints
     domain = Domain.load(str(ROOT / "bot" / "domain"))
     assert not any(domain.does_custom_action_explicitly_need_domain(a) for a in domain.user_actions)
+
+
+def test_the_form_has_no_ask_action_so_each_turn_is_one_call() -> None:
+    """The validation action asks the next question itself. If the domain had an ask
+    action or response for the form's slot, Rasa would ask again, in a second call."""
+    from rasa.core.actions.forms import FormAction
+
+    domain = Domain.load(str(ROOT / "bot" / "domain"))
+    form = FormAction("screening_form", None)
+    assert form._name_of_utterance(domain, "answer") is None
+
+
+def _form_run(chat: Chat, *before_form: dict, text: str, intent: str) -> Tracker:
+    """The tracker Rasa sends when the form runs: the events since the candidate's
+    message, then the form's own run (and no slot candidates)."""
+    return make_tracker(
+        chat.sender_id,
+        chat.slots,
+        text=text,
+        intent=intent,
+        events=[
+            *before_form,
+            {"event": "slot", "name": "requested_slot", "value": "answer"},
+            {"event": "action", "name": "screening_form"},
+        ],
+    )
+
+
+def test_a_message_the_form_did_not_take_is_left_to_the_rules(store: ScreeningStore) -> None:
+    """Rasa took no answer from the message (a correction, a question): the validation
+    returns nothing, so Rasa's form rejects the run and the rules answer the message."""
+    chat = Chat()
+    chat.start()
+    chat.say("yes")
+    tracker = _form_run(chat, text="sorry, I meant 4 months", intent="correct")
+
+    events, said = run(ValidateScreeningForm(), tracker)
+
+    assert events == [] and said == []
+    assert "age" not in store.answers(chat.sender_id, "spinus2")
+
+
+def test_coming_back_after_a_digression_asks_the_pending_question(store: ScreeningStore) -> None:
+    chat = Chat()
+    chat.start()
+    chat.say("yes")
+    tracker = _form_run(
+        chat,
+        {"event": "action", "name": "action_check_faq"},
+        {"event": "slot", "name": "faq_known", "value": True},
+        {"event": "action", "name": "utter_faq"},
+        text="how long does the study last?",
+        intent="faq",
+    )
+
+    events, said = run(ValidateScreeningForm(), tracker)
+
+    assert payloads(said) == [payloads(chat.ask())[-1]]
+    assert payloads(said)[0]["question_id"] == "age"
+    assert {"event": "slot", "name": "pending_question", "value": "age"} in [
+        {k: e[k] for k in ("event", "name", "value")} for e in events if e["event"] == "slot"
+    ]
