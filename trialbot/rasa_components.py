@@ -19,6 +19,7 @@ from __future__ import annotations
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.selectors.response_selector import ResponseSelector
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE as SENTENCE
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix, hstack, vstack
@@ -50,18 +51,20 @@ class RetrievalResponseSelector(ResponseSelector):
 
 
 def _sentence_row(message: Message, width: int) -> csr_matrix:
-    """The message's sentence features as one row (Rasa's layout: sparse, then dense), or
-    an all-zero row when they do not have the width the model was trained on."""
-    parts = [
-        csr_matrix(features.features)
-        for features in (
-            message.get_sparse_features(attribute=TEXT)[1],
-            message.get_dense_features(attribute=TEXT)[1],
-        )
-        if features is not None
-    ]
-    row = hstack(parts, format="csr") if len(parts) > 1 else parts[0] if parts else None
-    return row if row is not None and row.shape == (1, width) else csr_matrix((1, width))
+    """The message's sentence features as one row, or an all-zero row when they do not
+    have the width the model was trained on.
+
+    The columns are laid out as Rasa's ``_create_X`` lays them out (every featurizer's
+    sparse sentence features in pipeline order, then the dense ones), but without
+    ``Message.get_sparse_features``, which deep-copies and stacks the per-token sequence
+    features as well; those are never used here."""
+    sentence = [f for f in message.features if f.attribute == TEXT and f.type == SENTENCE]
+    parts = [csr_matrix(f.features) for f in sentence if f.is_sparse()]
+    parts += [csr_matrix(f.features) for f in sentence if f.is_dense()]
+    if not parts:
+        return csr_matrix((1, width))
+    row = hstack(parts, format="csr") if len(parts) > 1 else parts[0]
+    return row if row.shape == (1, width) else csr_matrix((1, width))
 
 
 def _intent(message: Message) -> str | None:
