@@ -84,6 +84,7 @@ class QuestionnaireRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         rasa_speedups.apply()  # this runs inside the Rasa server, once per channel
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        rasa_speedups.listen(webhook)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -161,6 +162,7 @@ class QuestionnaireSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         rasa_speedups.apply()
         socketio_webhook = super().blueprint(on_new_message)
+        rasa_speedups.listen(socketio_webhook)
         sio = self.sio
         assert sio is not None  # set by SocketIOInput.blueprint
 

@@ -1,25 +1,80 @@
 """Speed-ups for the Rasa server, applied when Rasa loads trialbot's channels.
 
-Rasa 3.6 validates every action server response with ``jsonschema.validate(result,
+Each was found by profiling the server under ten concurrent conversations (py-spy, see
+the README's benchmark section); none changes what the server answers.
+
+**Action responses.** Rasa 3.6 validates every action server response with ``jsonschema.validate(result,
 schema)``, which re-checks the *schema* against the JSON Schema meta-schema on every
 call. Profiling the server under ten concurrent conversations (py-spy, see the README's
 benchmark section) put 40 % of its CPU time there. :func:`apply` swaps in a validator
 built once per action class: the same checks on the response, without re-validating
 the constant schema each time, and each event checked against its own type's schema
-instead of trying all twenty (see :class:`_ResponseValidator`). It changes nothing else
-and is idempotent.
+instead of trying all twenty (see :class:`_ResponseValidator`).
+
+**The graph.** Rasa runs its model graph (the NLU pipeline for each message, the
+policies for each prediction) through dask's scheduler, which rebuilds the task graph
+and its dependency sets on every call: 8 % of the server's time. The graphs are small
+chains run on one thread; :class:`SequentialGraphRunner` runs the same nodes, in an
+order planned once per set of targets.
+
+**The action server.** Rasa opens a new HTTP client session, DNS resolver and TCP
+connection for every action call. :func:`_shared_session` keeps one session per
+endpoint, whose idle connections are closed after 2 s, before the action server's own
+5 s keep-alive timeout can close one under a request.
+
+**Applied events.** ``DialogueStateTracker.applied_events`` replays the whole
+conversation (undoing reverted events and the form's own re-runs), and Rasa calls it
+several times per message (session expiry, the policies' states, the action server's
+payload) on a tracker that only grew by a few events since. :func:`_applied_events`
+carries on from its last result.
+
+**Garbage collection.** The loaded model and TensorFlow leave about a million objects
+that live as long as the server; :func:`freeze_after_load` moves them out of the
+collector's way once the model is loaded, so full collections no longer walk them.
+
+:func:`apply` is idempotent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import functools
+import gc
+import itertools
+import logging
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
+import rasa.core.processor
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+from sanic import Blueprint, Sanic
+
+logger = logging.getLogger(__name__)
+
+# Idle connections to the action server are closed after this many seconds: less than
+# the keep-alive timeout of its Sanic server (5 s), so it never closes one first.
+KEEPALIVE_SECONDS = 2.0
 
 _APPLIED = False
 
@@ -92,8 +147,204 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     return True
 
 
+class SequentialGraphRunner(DaskGraphRunner):
+    """Rasa's graph runner, running the nodes one after another without dask.
+
+    Same nodes, same inputs: a placeholder input (``__message__``, ``__tracker__``)
+    stands in for any node of its name, a dependency that nothing provides reaches the
+    node as its bare name (the node then fails as under dask), and the results are the
+    targets' ``(name, output)`` pairs.
+    """
+
+    def run(
+        self, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
+    ) -> dict[str, Any]:
+        run_targets = tuple(targets) if targets else tuple(self._graph_schema.target_names)
+        given = inputs or {}
+        for value in given.values():
+            if isinstance(value, str) and value in self._graph_schema.nodes:
+                raise GraphRunError(
+                    f"Input value '{value}' clashes with a node name. Make sure that none "
+                    f"of the input names passed to the `run` method are the same as node "
+                    f"names in the graph schema."
+                )
+        values: dict[str, Any] = {name: (name, value) for name, value in given.items()}
+        try:
+            for name, needs in self._plan(run_targets, frozenset(given)):
+                node = self._instantiated_nodes[name]
+                values[name] = node(*(values.get(need, need) for need in needs))
+        except RuntimeError as error:
+            raise GraphRunError("Error running runner.") from error
+        return dict(values[target] for target in run_targets)
+
+    def _plan(
+        self, targets: tuple[str, ...], inputs: frozenset[str]
+    ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The nodes the targets depend on, each after its dependencies."""
+        plans: dict[Any, Any] = self.__dict__.setdefault("_plans", {})
+        plan = plans.get((targets, inputs))
+        if plan is None:
+            nodes = self._graph_schema.nodes
+            order: list[tuple[str, tuple[str, ...]]] = []
+            seen: set[str] = set()
+
+            def visit(name: str) -> None:
+                if name in seen or name in inputs or name not in nodes:
+                    return
+                seen.add(name)
+                needs = tuple(nodes[name].needs.values())
+                for need in needs:
+                    visit(need)
+                order.append((name, needs))
+
+            for target in targets:
+                visit(target)
+            plan = plans[(targets, inputs)] = tuple(order)
+        return plan
+
+
+RASA_APPLIED_EVENTS = DialogueStateTracker.applied_events  # Rasa's own, before apply()
+
+
+@dataclass(frozen=True)
+class _Applied:
+    """What ``applied_events`` gave for the first ``length`` events of ``events``."""
+
+    events: deque[Event]
+    length: int
+    last: Event | None
+    loop_names: frozenset[str]
+    applied: list[Event]
+
+
+def _applied_events(self: DialogueStateTracker) -> list[Event]:
+    """Rasa's ``DialogueStateTracker.applied_events``, carried on from the last call.
+
+    Rasa's is a left fold over all the events, given the names of all the loops they
+    mention. Events are only ever appended to a tracker's deque (or the deque replaced
+    wholesale), so when the deque is the one seen last time, still begins with the
+    events seen then, and names no new loop, folding just the new events onto the last
+    result gives the same list. Anything else is folded from the start.
+    """
+    events = self.events
+    memo: _Applied | None = self.__dict__.get("_trialbot_applied")
+    if (
+        memo is not None
+        and memo.events is events
+        and events.maxlen is None
+        and len(events) >= memo.length
+        and (memo.length == 0 or events[memo.length - 1] is memo.last)
+    ):
+        new = list(itertools.islice(events, memo.length, None))
+        if _loop_names(new) <= memo.loop_names:
+            applied = _fold(self, list(memo.applied), new, memo.loop_names) if new else memo.applied
+            self.__dict__["_trialbot_applied"] = _Applied(
+                events, len(events), events[-1] if events else None, memo.loop_names, applied
+            )
+            return list(applied)
+    loop_names = _loop_names(events)
+    applied = _fold(self, [], events, loop_names)
+    self.__dict__["_trialbot_applied"] = _Applied(
+        events, len(events), events[-1] if events else None, loop_names, applied
+    )
+    return list(applied)
+
+
+def _loop_names(events: Iterable[Event]) -> frozenset[str]:
+    return frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
+
+
+def _fold(
+    tracker: DialogueStateTracker,
+    applied: list[Event],
+    events: Iterable[Event],
+    loop_names: frozenset[str],
+) -> list[Event]:
+    """The loop of Rasa 3.6's ``applied_events`` (rasa/shared/core/trackers.py),
+    continued from ``applied``."""
+    for event in events:
+        if isinstance(event, (Restarted, SessionStarted)):
+            applied = []
+        elif isinstance(event, ActionReverted):
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif isinstance(event, UserUtteranceReverted):
+            tracker._undo_till_previous(UserUttered, applied)
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif (
+            isinstance(event, ActionExecuted)
+            and event.action_name in loop_names
+            and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+        ):
+            tracker._undo_till_previous_loop_execution(event.action_name, applied)
+        else:
+            applied.append(event)
+    return applied
+
+
+class _Borrowed:
+    """``async with`` over a shared session that does not close it afterwards."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+
+_SESSIONS: list[aiohttp.ClientSession] = []
+
+
+def _shared_session(self: EndpointConfig) -> _Borrowed:
+    """Rasa's ``EndpointConfig.session``, one session per endpoint and event loop."""
+    loop = asyncio.get_running_loop()
+    kept = self.__dict__.get("_trialbot_session")
+    if kept is None or kept[0] is not loop or kept[1].closed:
+        auth = (
+            aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+            if self.basic_auth
+            else None
+        )
+        session = aiohttp.ClientSession(
+            headers=self.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+        )
+        kept = self.__dict__["_trialbot_session"] = (loop, session)
+        _SESSIONS.append(session)
+    return _Borrowed(kept[1])
+
+
+async def close_sessions(*_: Any) -> None:
+    """Closes the shared sessions (a Sanic ``after_server_stop`` listener)."""
+    while _SESSIONS:
+        await _SESSIONS.pop().close()
+
+
+def freeze_after_load(*_: Any) -> None:
+    """Moves every object alive now out of the collector's generations (a Sanic
+    ``after_server_start`` listener: Rasa loads the model before the server starts)."""
+    if gc.get_freeze_count() == 0:
+        gc.collect()
+        gc.freeze()
+        logger.debug("Froze %d objects for the garbage collector", gc.get_freeze_count())
+
+
+def listen(app_or_blueprint: Sanic | Blueprint) -> None:
+    """Registers the listeners above (each is harmless when registered twice)."""
+    app_or_blueprint.listener(freeze_after_load, "after_server_start")
+    app_or_blueprint.listener(close_sessions, "after_server_stop")
+
+
 def apply() -> None:
+    """Patches Rasa, once; a channel's blueprint also needs :func:`listen`."""
     global _APPLIED
     if not _APPLIED:
         RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+        rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
+        EndpointConfig.session = _shared_session  # type: ignore[assignment,method-assign]
+        DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
         _APPLIED = True

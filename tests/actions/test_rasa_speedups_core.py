@@ -1,0 +1,147 @@
+"""The Rasa server's other speed-ups change nothing it computes or sends.
+
+``applied_events`` carried on from its last result equals Rasa's own on every prefix of
+random conversations; the shared action-server session reuses one connection and is
+closed on shutdown; the collector freeze happens once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import Callable
+
+from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    DefinePrevUserUtteredFeaturization,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from trialbot import rasa_speedups
+
+FORM, OTHER_FORM = "screening_form", "contact_form"
+
+# Every kind of event applied_events treats specially, and some it does not.
+EVENTS: list[Callable[[], Event]] = [
+    lambda: ActionExecuted("action_listen"),
+    lambda: UserUttered("yes", {"name": "affirm", "confidence": 1.0}),
+    lambda: UserUttered("what is it?", {"name": "faq", "confidence": 1.0}),
+    lambda: ActionExecuted(FORM),
+    lambda: ActionExecuted(OTHER_FORM),
+    lambda: ActionExecuted("utter_faq"),
+    lambda: ActiveLoop(FORM),
+    lambda: ActiveLoop(OTHER_FORM),
+    lambda: ActiveLoop(None),
+    lambda: ActionExecutionRejected(FORM),
+    lambda: SlotSet("requested_slot", "answer"),
+    lambda: BotUttered("How old are you?"),
+    lambda: DefinePrevUserUtteredFeaturization(False),
+    lambda: UserUtteranceReverted(),
+    lambda: ActionReverted(),
+    lambda: Restarted(),
+    lambda: SessionStarted(),
+]
+
+
+def _tracker() -> DialogueStateTracker:
+    return DialogueStateTracker("candidate", slots=[])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(range(len(EVENTS))), max_size=40), st.integers(1, 4))
+def test_applied_events_equal_rasas_own_as_a_conversation_grows(
+    picks: list[int], step: int
+) -> None:
+    tracker = _tracker()
+    for start in range(0, len(picks), step):
+        for pick in picks[start : start + step]:
+            tracker.events.append(EVENTS[pick]())
+        ours = rasa_speedups._applied_events(tracker)
+        assert ours == rasa_speedups.RASA_APPLIED_EVENTS(tracker)
+        ours.append(ActionExecuted("mutated by a caller"))  # must not leak into the memo
+    assert rasa_speedups._applied_events(tracker) == rasa_speedups.RASA_APPLIED_EVENTS(tracker)
+
+
+def test_a_replaced_event_history_is_folded_from_the_start() -> None:
+    """A new deque of the same length, ending with the same event, is still new."""
+    listen, hello, form = ActionExecuted("action_listen"), UserUttered("hi"), ActiveLoop(FORM)
+    tracker = _tracker()
+    tracker.events.extend([listen, hello, form])
+    assert rasa_speedups._applied_events(tracker) == [listen, hello, form]
+    tracker.events = tracker._create_events([SessionStarted(), Restarted(), form])
+    assert rasa_speedups._applied_events(tracker) == [form]
+    tracker.recreate_from_dialogue(tracker.as_dialogue())  # extends the same deque
+    assert rasa_speedups._applied_events(tracker) == rasa_speedups.RASA_APPLIED_EVENTS(tracker)
+
+
+def test_a_tracker_updated_through_rasa_gets_the_same_applied_events() -> None:
+    rasa_speedups.apply()
+    tracker = _tracker()
+    for pick in (0, 1, 6, 3, 10, 0, 1, 3, 0, 2, 9, 5, 0, 1, 3, 13, 0, 16, 0, 1):
+        tracker.update(EVENTS[pick]())  # reverts replay through applied_events
+        assert tracker.applied_events() == rasa_speedups.RASA_APPLIED_EVENTS(tracker)
+
+
+async def _serve(connections: set[int]) -> web.AppRunner:
+    async def webhook(request: web.Request) -> web.Response:
+        connections.add(id(request.transport))
+        return web.json_response({"echo": (await request.json())["n"]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner
+
+
+def test_action_calls_share_one_session_and_connection() -> None:
+    rasa_speedups.apply()
+
+    async def scenario() -> tuple[list[int], int, bool]:
+        connections: set[int] = set()
+        runner = await _serve(connections)
+        port = runner.addresses[0][1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        try:
+            echoes = [(await endpoint.request(json={"n": n}))["echo"] for n in range(5)]
+            session = endpoint.__dict__["_trialbot_session"][1]
+            await rasa_speedups.close_sessions()
+            return echoes, len(connections), session.closed
+        finally:
+            await runner.cleanup()
+
+    echoes, connections, closed = asyncio.run(scenario())
+    assert echoes == [0, 1, 2, 3, 4]
+    assert connections == 1
+    assert closed
+    # A new event loop (a restarted server) gets a session of its own.
+    echoes, connections, closed = asyncio.run(scenario())
+    assert (echoes, connections, closed) == ([0, 1, 2, 3, 4], 1, True)
+
+
+def test_the_collector_freeze_happens_once() -> None:
+    assert gc.get_freeze_count() == 0
+    try:
+        rasa_speedups.freeze_after_load()
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000  # everything imported so far
+        [object() for _ in range(1000)]
+        rasa_speedups.freeze_after_load()
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
