@@ -101,8 +101,9 @@ class ActionApplyCorrection(GuardedAction):
             evaluation = screening.step.evaluation
 
             def record(store: ScreeningStore) -> None:
-                store.record_answer(sender_id, trial.id, question_id, text, parsed)
-                store.save_evaluation(sender_id, trial.id, evaluation)
+                with store.transaction():
+                    store.record_answer(sender_id, trial.id, question_id, text, parsed)
+                    store.save_evaluation(sender_id, trial.id, evaluation)
 
             await with_store(record)
 

@@ -193,11 +193,16 @@ class ValidateScreeningForm(FormValidationAction):
         trial, sender_id, channel = screening.trial, tracker.sender_id, channel_of(tracker)
 
         def record(store: ScreeningStore) -> None:
-            store.record_consent(
-                sender_id, trial.id, version=trial.consent.version, agreed=agreed, channel=channel
-            )
-            if agreed:
-                store.record_answer(sender_id, trial.id, question.id, text, parsed)
+            with store.transaction():
+                store.record_consent(
+                    sender_id,
+                    trial.id,
+                    version=trial.consent.version,
+                    agreed=agreed,
+                    channel=channel,
+                )
+                if agreed:
+                    store.record_answer(sender_id, trial.id, question.id, text, parsed)
 
         await with_store(record)
         if not agreed:
@@ -289,8 +294,9 @@ class ValidateScreeningForm(FormValidationAction):
         sender_id, channel = tracker.sender_id, channel_of(tracker)
 
         def record(store: ScreeningStore) -> None:
-            store.start(sender_id, trial.id, channel)
-            store.record_question_asked(sender_id, trial.id, question_id, attempt=misses + 1)
+            with store.transaction():
+                store.start(sender_id, trial.id, channel)
+                store.record_question_asked(sender_id, trial.id, question_id, attempt=misses + 1)
 
         await with_store(record)
         dispatcher.utter_message(
@@ -314,8 +320,9 @@ class ValidateScreeningForm(FormValidationAction):
         evaluation = screening.step.evaluation
 
         def record(store: ScreeningStore) -> None:
-            store.record_answer(sender_id, trial_id, question_id, text, parsed)
-            store.save_evaluation(sender_id, trial_id, evaluation)
+            with store.transaction():
+                store.record_answer(sender_id, trial_id, question_id, text, parsed)
+                store.save_evaluation(sender_id, trial_id, evaluation)
 
         await with_store(record)
 

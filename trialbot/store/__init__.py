@@ -1,7 +1,8 @@
 """The screening store: what candidates said, what the engine concluded, who follows up.
 
 Synchronous SQLAlchemy (async callers run it in a thread). Each public method is one
-transaction (``unit_of_work``): it either happens entirely or not at all. Methods find
+transaction (``unit_of_work``): it either happens entirely or not at all; several calls
+inside ``with store.transaction():`` are one transaction together. Methods find
 the candidate's *current* screening for a trial by ``(sender_id, trial_id)``; a restart
 retires it (status ``restarted``) and opens a new one.
 
@@ -16,7 +17,8 @@ Privacy rules the store enforces rather than trusts callers with:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -109,6 +111,13 @@ class ScreeningStore(HandoffDesk, NotificationOutbox):
     def revision(self) -> str | None:
         return schema.current_revision(self._engine)
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Makes the store calls inside the block one transaction: all of them happen,
+        or none (``with store.transaction(): store.record_answer(...); ...``)."""
+        with unit_of_work(self._engine):
+            yield
+
     # -- the screening's life ----------------------------------------------------------
 
     def start(self, sender_id: str, trial_id: str, channel: str) -> int:
@@ -117,16 +126,16 @@ class ScreeningStore(HandoffDesk, NotificationOutbox):
         Never discards anything: a completed, declined or stopped screening stays
         current until ``restart``.
         """
-        try:
-            with unit_of_work(self._engine) as session:
-                screening = _current(session, sender_id, trial_id)
-                if screening is None:
-                    screening = _open(session, sender_id, trial_id, channel)
-                return screening.id
-        except IntegrityError:
-            # Another process opened it between our read and our insert.
-            with unit_of_work(self._engine) as session:
-                return _require_current(session, sender_id, trial_id).id
+        with unit_of_work(self._engine) as session:
+            screening = _current(session, sender_id, trial_id)
+            if screening is None:
+                try:
+                    with session.begin_nested():  # a savepoint: the failed insert only
+                        screening = _open(session, sender_id, trial_id, channel)
+                except IntegrityError:
+                    # Another process opened it between our read and our insert.
+                    screening = _require_current(session, sender_id, trial_id)
+            return screening.id
 
     def restart(self, sender_id: str, trial_id: str, channel: str) -> int:
         """Retire the current screening (kept, status ``restarted``) and open a new one."""

@@ -131,12 +131,28 @@ def unavailable(engine: Engine, error: DBAPIError) -> StoreUnavailable:
     return StoreUnavailable(f"database unavailable at {redacted_url(url)}: {reason}")
 
 
+# The unit of work each thread has open, per engine: a unit of work begun inside another
+# (``ScreeningStore.transaction``) joins it instead of opening a second transaction.
+_OPEN = threading.local()
+
+
 @contextmanager
 def unit_of_work(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back if it raises.
 
     ``read_only`` promises the block only reads: on SQLite it then takes no write lock.
+    Inside another unit of work of the same engine and thread, the block joins that one:
+    its changes commit or roll back with it.
     """
+    opened: dict[int, tuple[Session, bool]] = _OPEN.__dict__.setdefault("units", {})
+    outer = opened.get(id(engine))
+    if outer is not None:
+        session, outer_read_only = outer
+        if outer_read_only and not read_only:
+            raise StoreError("cannot write inside a read-only unit of work")
+        yield session
+        return
+    key = id(engine)
     if read_only:
         engine = engine.execution_options(**{READ_ONLY: True})
     try:
@@ -145,7 +161,11 @@ def unit_of_work(engine: Engine, *, read_only: bool = False) -> Iterator[Session
             Session(engine, future=True, expire_on_commit=False) as session,
             session.begin(),
         ):
-            yield session
+            opened[key] = (session, read_only)
+            try:
+                yield session
+            finally:
+                del opened[key]
     except DBAPIError as error:
         if is_unreachable(error):
             raise unavailable(engine, error) from error
