@@ -9,7 +9,7 @@ from store_helpers import CONSENT_VERSION, TRIAL, consented, count, evaluation
 
 import trialbot.store
 from trialbot.answers import Parsed
-from trialbot.store import ConsentRequired, ScreeningStore, StoreError
+from trialbot.store import ConsentRequired, ScreeningClosed, ScreeningStore, StoreError
 from trialbot.store.db import unit_of_work
 from trialbot.store.models import AnswerRow, ConsentRecord, QuestionAsk, Screening
 from trialbot.verdicts import Outcome, Verdict
@@ -48,6 +48,7 @@ def test_a_failure_inside_a_transaction_undoes_the_calls_before_it(
 
 
 def test_consent_and_its_answer_are_stored_together(store: ScreeningStore) -> None:
+    store.start("eva", TRIAL, "rest")  # as when the consent question was asked
     with store.transaction():
         store.record_consent("eva", TRIAL, version=CONSENT_VERSION, agreed=True, channel="rest")
         store.record_answer("eva", TRIAL, "consent", "yes", Parsed(understood=True, value="yes"))
@@ -56,9 +57,11 @@ def test_consent_and_its_answer_are_stored_together(store: ScreeningStore) -> No
 
 
 def test_no_write_inside_a_read_only_unit_of_work(store: ScreeningStore) -> None:
-    with pytest.raises(StoreError, match="read-only"):  # noqa: PT012
-        with unit_of_work(store.engine, read_only=True):
-            store.start("carl", TRIAL, "rest")
+    with (
+        pytest.raises(StoreError, match="read-only"),
+        unit_of_work(store.engine, read_only=True),
+    ):
+        store.start("carl", TRIAL, "rest")
     assert count(store, Screening) == 0
 
 
@@ -86,3 +89,51 @@ def test_start_takes_the_screening_another_process_just_opened(
     else:
         assert store.start("dana", TRIAL, "rest") == theirs
     assert count(store, Screening) == 1
+
+
+def test_a_transaction_finds_the_current_screening_once(store: ScreeningStore) -> None:
+    consented(store, "fred")
+    statements: list[str] = []
+    event.listen(
+        store.engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_: statements.append(statement),
+    )
+    with store.transaction():
+        store.record_answer("fred", TRIAL, "age", "52", AGE)
+        store.save_evaluation("fred", TRIAL, evaluation(Outcome.INCOMPLETE, age=Verdict.PASS))
+        store.record_question_asked("fred", TRIAL, "low_back_pain")
+    lookups = [s for s in statements if s.lstrip().startswith("SELECT screenings.")]
+    assert len(lookups) == 1, lookups
+    if store.engine.dialect.name == "postgresql":
+        assert "FOR UPDATE" in lookups[0]  # the first call asked for the lock
+
+
+def test_an_unlocked_find_is_locked_when_a_later_call_needs_it(store: ScreeningStore) -> None:
+    consented(store, "gina")
+    statements: list[str] = []
+    event.listen(
+        store.engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_: statements.append(statement),
+    )
+    with store.transaction():
+        store.record_question_asked("gina", TRIAL, "age")  # reads without a lock
+        store.record_answer("gina", TRIAL, "age", "52", AGE)  # needs the row locked
+    lookups = [s for s in statements if s.lstrip().startswith("SELECT screenings.")]
+    assert len(lookups) == 2, lookups
+    if store.engine.dialect.name == "postgresql":
+        assert ["FOR UPDATE" in s for s in lookups] == [False, True]
+
+
+def test_a_restart_or_stop_inside_a_transaction_is_seen_by_the_calls_after_it(
+    store: ScreeningStore,
+) -> None:
+    old = consented(store, "hana")
+    with store.transaction():
+        assert store.start("hana", TRIAL, "rest") == old
+        new = store.restart("hana", TRIAL, "rest")
+        assert store.start("hana", TRIAL, "rest") == new != old
+        store.stop("hana", TRIAL)
+        with pytest.raises(ScreeningClosed):
+            store.record_question_asked("hana", TRIAL, "age")

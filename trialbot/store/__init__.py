@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import bindparam, delete, insert, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -439,17 +439,49 @@ class ScreeningStore(HandoffDesk, NotificationOutbox):
             audit_trail.write(session, actor, action, object_type, object_id, details)
 
 
+# The statements run on every turn, built once (building one costs more than running it).
+_CURRENT = select(Screening).where(
+    Screening.sender_id == bindparam("sender_id"),
+    Screening.trial_id == bindparam("trial_id"),
+    Screening.status != "restarted",
+)
+_CURRENT_LOCKED = _CURRENT.with_for_update()
+# An ORM statement (a bare EXISTS is not one): running it flushes the session first, so
+# a consent added earlier in the same transaction counts.
+_CONSENTED = (
+    select(ConsentRecord.id)
+    .where(ConsentRecord.screening_id == bindparam("screening_id"), ConsentRecord.agreed.is_(True))
+    .limit(1)
+)
+_CURRENT_ANSWERS = (
+    select(AnswerRow)
+    .where(AnswerRow.screening_id == bindparam("screening_id"), AnswerRow.superseded_at.is_(None))
+    .order_by(AnswerRow.answered_at, AnswerRow.id)
+)
+_CURRENT_FOUND = "trialbot_current_screenings"  # session.info key: {(sender, trial): (row, locked)}
+
+
 def _current(
     session: Session, sender_id: str, trial_id: str, *, lock: bool = False
 ) -> Screening | None:
-    query = select(Screening).where(
-        Screening.sender_id == sender_id,
-        Screening.trial_id == trial_id,
-        Screening.status != "restarted",
+    """The sender's current screening for the trial (``lock``: locked for update until
+    the transaction ends). Found once per transaction: the calls joined in one
+    ``store.transaction()`` reuse the row while it is still current (and locked, if
+    asked)."""
+    found: dict[tuple[str, str], tuple[Screening, bool]] = session.info.setdefault(
+        _CURRENT_FOUND, {}
     )
-    if lock:
-        query = query.with_for_update()
-    return session.execute(query).scalar_one_or_none()
+    known = found.get((sender_id, trial_id))
+    if known is not None:
+        screening, locked = known
+        still_current = screening.status != "restarted" and inspect(screening).persistent
+        if still_current and (locked or not lock):
+            return screening
+    params = {"sender_id": sender_id, "trial_id": trial_id}
+    screening = session.execute(_CURRENT_LOCKED if lock else _CURRENT, params).scalar_one_or_none()
+    if screening is not None:
+        found[(sender_id, trial_id)] = (screening, lock)
+    return screening
 
 
 def _require_current(
@@ -482,25 +514,12 @@ def _require_open(screening: Screening, change: str) -> None:
 
 
 def _require_consent(session: Session, screening: Screening, change: str) -> None:
-    agreed = session.execute(
-        select(
-            exists().where(
-                ConsentRecord.screening_id == screening.id, ConsentRecord.agreed.is_(True)
-            )
-        )
-    ).scalar_one()
-    if not agreed:
+    if session.execute(_CONSENTED, {"screening_id": screening.id}).first() is None:
         raise ConsentRequired(screening.id, change)
 
 
 def _current_answers(session: Session, screening_id: int) -> list[AnswerRow]:
-    return list(
-        session.execute(
-            select(AnswerRow)
-            .where(AnswerRow.screening_id == screening_id, AnswerRow.superseded_at.is_(None))
-            .order_by(AnswerRow.answered_at, AnswerRow.id)
-        ).scalars()
-    )
+    return list(session.execute(_CURRENT_ANSWERS, {"screening_id": screening_id}).scalars())
 
 
 def _write_evaluation(session: Session, screening: Screening, evaluation: Evaluation) -> None:
@@ -508,17 +527,19 @@ def _write_evaluation(session: Session, screening: Screening, evaluation: Evalua
     session.execute(
         delete(CriterionResultRow).where(CriterionResultRow.screening_id == screening.id)
     )
-    for result in evaluation.results.values():
-        session.add(
-            CriterionResultRow(
-                screening_id=screening.id,
-                criterion_id=result.criterion_id,
-                verdict=result.verdict.value,
-                reason=result.reason,
-                evidence=list(result.evidence),
-                evaluated_at=now,
-            )
-        )
+    rows = [
+        {
+            "screening_id": screening.id,
+            "criterion_id": result.criterion_id,
+            "verdict": result.verdict.value,
+            "reason": result.reason,
+            "evidence": list(result.evidence),
+            "evaluated_at": now,
+        }
+        for result in evaluation.results.values()
+    ]
+    if rows:  # one multi-row INSERT, not one ORM object per criterion
+        session.execute(insert(CriterionResultRow), rows)
     screening.outcome = evaluation.outcome.value
     screening.updated_at = now
 
