@@ -59,11 +59,11 @@ def _sentence_row(message: Message, width: int) -> csr_matrix:
     ``Message.get_sparse_features``, which deep-copies and stacks the per-token sequence
     features as well; those are never used here."""
     sentence = [f for f in message.features if f.attribute == TEXT and f.type == SENTENCE]
-    parts = [csr_matrix(f.features) for f in sentence if f.is_sparse()]
+    parts = [f.features for f in sentence if f.is_sparse()]
     parts += [csr_matrix(f.features) for f in sentence if f.is_dense()]
     if not parts:
         return csr_matrix((1, width))
-    row = hstack(parts, format="csr") if len(parts) > 1 else parts[0]
+    row = hstack(parts, format="csr") if len(parts) > 1 else csr_matrix(parts[0])
     return row if row.shape == (1, width) else csr_matrix((1, width))
 
 

@@ -20,13 +20,18 @@ order planned once per set of targets.
 **The action server.** Rasa opens a new HTTP client session, DNS resolver and TCP
 connection for every action call. :func:`_shared_session` keeps one session per
 endpoint, whose idle connections are closed after 2 s, before the action server's own
-5 s keep-alive timeout can close one under a request.
+5 s keep-alive timeout can close one under a request. The tracker it sends is encoded
+with ujson (a Rasa dependency) instead of the standard library's encoder.
 
 **Applied events.** ``DialogueStateTracker.applied_events`` replays the whole
 conversation (undoing reverted events and the form's own re-runs), and Rasa calls it
 several times per message (session expiry, the policies' states, the action server's
 payload) on a tracker that only grew by a few events since. :func:`_applied_events`
 carries on from its last result.
+
+**Event types.** Rasa finds an event's class by its name (for every event it reads
+from the tracker store or an action response) by walking all subclasses of ``Event``
+each time; :func:`_resolve_event_type` remembers what it found.
 
 **Garbage collection.** The loaded model and TensorFlow leave about a million objects
 that live as long as the server; :func:`freeze_after_load` moves them out of the
@@ -50,6 +55,7 @@ from typing import Any
 
 import aiohttp
 import rasa.core.processor
+import ujson
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -281,6 +287,20 @@ def _fold(
     return applied
 
 
+_RASA_RESOLVE_BY_TYPE = Event.resolve_by_type
+_EVENT_TYPES: dict[str, type[Event]] = {}
+
+
+def _resolve_event_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
+    """Rasa's ``Event.resolve_by_type``, remembering each class it found by name."""
+    found = _EVENT_TYPES.get(type_name)
+    if found is None:
+        found = _RASA_RESOLVE_BY_TYPE(type_name, default)  # Rasa's search, and its errors
+        if found is not None and found.type_name == type_name:  # not the default
+            _EVENT_TYPES[type_name] = found
+    return found
+
+
 class _Borrowed:
     """``async with`` over a shared session that does not close it afterwards."""
 
@@ -312,6 +332,7 @@ def _shared_session(self: EndpointConfig) -> _Borrowed:
             auth=auth,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+            json_serialize=ujson.dumps,
         )
         kept = self.__dict__["_trialbot_session"] = (loop, session)
         _SESSIONS.append(session)
@@ -347,4 +368,5 @@ def apply() -> None:
         rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
         EndpointConfig.session = _shared_session  # type: ignore[assignment,method-assign]
         DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
+        Event.resolve_by_type = staticmethod(_resolve_event_type)  # type: ignore[method-assign,assignment]
         _APPLIED = True

@@ -2,7 +2,8 @@
 
 ``applied_events`` carried on from its last result equals Rasa's own on every prefix of
 random conversations; the shared action-server session reuses one connection and is
-closed on shutdown; the collector freeze happens once.
+closed on shutdown and encodes what the standard library would; event classes are
+found by name as Rasa finds them; the collector freeze happens once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import gc
 from collections.abc import Callable
 
+import pytest
 from aiohttp import web
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -96,10 +98,20 @@ def test_a_tracker_updated_through_rasa_gets_the_same_applied_events() -> None:
         assert tracker.applied_events() == rasa_speedups.RASA_APPLIED_EVENTS(tracker)
 
 
+PAYLOAD = {
+    "text": 'Bolí mě záda 😩 </script> \\ "quoted"',
+    "confidence": 0.12345678901234568,
+    "timestamp": 1764500000.123456,
+    "nested": [{"slot": None, "given": True, "count": 3}],
+}
+
+
 async def _serve(connections: set[int]) -> web.AppRunner:
     async def webhook(request: web.Request) -> web.Response:
         connections.add(id(request.transport))
-        return web.json_response({"echo": (await request.json())["n"]})
+        body = await request.json()
+        assert body["payload"] == PAYLOAD  # encoded by ujson, read by the standard library
+        return web.json_response({"echo": body["n"]})
 
     app = web.Application()
     app.router.add_post("/webhook", webhook)
@@ -118,7 +130,10 @@ def test_action_calls_share_one_session_and_connection() -> None:
         port = runner.addresses[0][1]
         endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
         try:
-            echoes = [(await endpoint.request(json={"n": n}))["echo"] for n in range(5)]
+            echoes = [
+                (await endpoint.request(json={"n": n, "payload": PAYLOAD}))["echo"]
+                for n in range(5)
+            ]
             session = endpoint.__dict__["_trialbot_session"][1]
             await rasa_speedups.close_sessions()
             return echoes, len(connections), session.closed
@@ -145,3 +160,16 @@ def test_the_collector_freeze_happens_once() -> None:
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_event_classes_are_found_by_name_as_rasa_finds_them() -> None:
+    from rasa.shared.utils.common import all_subclasses
+
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    for name in sorted(names) * 2:  # the second round comes from the cache
+        expected = rasa_speedups._RASA_RESOLVE_BY_TYPE(name)
+        assert rasa_speedups._resolve_event_type(name) is expected
+    assert rasa_speedups._resolve_event_type("no_such_event", SlotSet) is SlotSet
+    assert "no_such_event" not in rasa_speedups._EVENT_TYPES
+    with pytest.raises(ValueError, match="Unknown event name"):
+        rasa_speedups._resolve_event_type("no_such_event")
