@@ -29,6 +29,10 @@ several times per message (session expiry, the policies' states, the action serv
 payload) on a tracker that only grew by a few events since. :func:`_applied_events`
 carries on from its last result.
 
+**Tracker copies.** Before running each action Rasa copies the tracker by replaying
+every event into a new one (``DialogueStateTracker.copy``); :func:`_copy_tracker`
+copies the same events and the state they produced instead.
+
 **Event types.** Rasa finds an event's class by its name (for every event it reads
 from the tracker store or an action response) by walking all subclasses of ``Event``
 each time; :func:`_resolve_event_type` remembers what it found.
@@ -209,7 +213,9 @@ class SequentialGraphRunner(DaskGraphRunner):
         return plan
 
 
-RASA_APPLIED_EVENTS = DialogueStateTracker.applied_events  # Rasa's own, before apply()
+# Rasa's own, before apply()
+RASA_APPLIED_EVENTS = DialogueStateTracker.applied_events
+RASA_COPY = DialogueStateTracker.copy
 
 
 @dataclass(frozen=True)
@@ -285,6 +291,34 @@ def _fold(
         else:
             applied.append(event)
     return applied
+
+
+def _copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
+    """Rasa's ``DialogueStateTracker.copy`` without replaying the events.
+
+    Rasa's copy is ``init_copy()`` (same sender, slots, history limit and rule flag;
+    no model, assistant or source ids) with every event applied again. A tracker's state
+    is by construction what its events produce, so this copies that state: the slots'
+    values, the loop, the latest action, messages and follow-up, the pause. Dicts that
+    events change in place (the loop, the latest action) are copied; events, like the
+    values a replay would set, are shared.
+    """
+    new = self.init_copy()
+    new.events = new._create_events(list(self.events))
+    for name, slot in self.slots.items():
+        new.slots[name] = copy.copy(slot)
+    new._paused = self._paused
+    new.followup_action = self.followup_action
+    new.latest_action = copy.copy(self.latest_action)
+    new.latest_message = self.latest_message
+    new.latest_bot_utterance = self.latest_bot_utterance
+    new.active_loop = copy.copy(self.active_loop)
+    memo: _Applied | None = self.__dict__.get("_trialbot_applied")
+    if memo is not None and memo.events is self.events and memo.length == len(self.events):
+        new.__dict__["_trialbot_applied"] = _Applied(
+            new.events, memo.length, memo.last, memo.loop_names, memo.applied
+        )
+    return new
 
 
 _RASA_RESOLVE_BY_TYPE = Event.resolve_by_type
@@ -368,5 +402,6 @@ def apply() -> None:
         rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
         EndpointConfig.session = _shared_session  # type: ignore[assignment,method-assign]
         DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
+        DialogueStateTracker.copy = _copy_tracker  # type: ignore[method-assign]
         Event.resolve_by_type = staticmethod(_resolve_event_type)  # type: ignore[method-assign,assignment]
         _APPLIED = True

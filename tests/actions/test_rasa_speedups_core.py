@@ -1,7 +1,7 @@
 """The Rasa server's other speed-ups change nothing it computes or sends.
 
 ``applied_events`` carried on from its last result equals Rasa's own on every prefix of
-random conversations; the shared action-server session reuses one connection and is
+random conversations, and so does a tracker copied without replaying its events; the shared action-server session reuses one connection and is
 closed on shutdown and encodes what the standard library would; event classes are
 found by name as Rasa finds them; the collector freeze happens once.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -21,16 +22,21 @@ from rasa.shared.core.events import (
     ActionExecutionRejected,
     ActionReverted,
     ActiveLoop,
+    AllSlotsReset,
     BotUttered,
+    ConversationPaused,
+    ConversationResumed,
     DefinePrevUserUtteredFeaturization,
     Event,
+    FollowupAction,
+    LoopInterrupted,
     Restarted,
     SessionStarted,
     SlotSet,
     UserUtteranceReverted,
     UserUttered,
 )
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 from trialbot import rasa_speedups
@@ -173,3 +179,71 @@ def test_event_classes_are_found_by_name_as_rasa_finds_them() -> None:
     assert "no_such_event" not in rasa_speedups._EVENT_TYPES
     with pytest.raises(ValueError, match="Unknown event name"):
         rasa_speedups._resolve_event_type("no_such_event")
+
+
+def _slots() -> list[Any]:
+    from rasa.shared.core.slots import AnySlot, BooleanSlot, TextSlot
+
+    return [
+        TextSlot("requested_slot", mappings=[], influence_conversation=False),
+        TextSlot("answer", mappings=[]),
+        AnySlot("contact_given", mappings=[], initial_value={}),
+        BooleanSlot("screening_finished", mappings=[], initial_value=False),
+    ]
+
+
+# Events that change a tracker's state (beyond EVENTS): slots, pauses, follow-ups, loops.
+STATE_EVENTS: list[Callable[[], Event]] = [
+    *EVENTS,
+    lambda: SlotSet("answer", "three years"),
+    lambda: SlotSet("contact_given", {"contact_phone": "given"}),
+    lambda: SlotSet("screening_finished", True),
+    lambda: SlotSet("requested_slot", None),
+    lambda: AllSlotsReset(),
+    lambda: FollowupAction("utter_faq"),
+    lambda: ConversationPaused(),
+    lambda: ConversationResumed(),
+    lambda: LoopInterrupted(True),
+]
+
+
+def _state(tracker: DialogueStateTracker) -> tuple[Any, ...]:
+    return (
+        list(tracker.events),
+        {name: (slot.value, slot.has_been_set) for name, slot in tracker.slots.items()},
+        tracker.is_paused(),
+        tracker.followup_action,
+        tracker.latest_action,
+        tracker.latest_message,
+        tracker.latest_bot_utterance,
+        tracker.active_loop,
+        (tracker.sender_id, tracker.sender_source, tracker.model_id, tracker.assistant_id),
+        (tracker.is_rule_tracker, tracker._max_event_history),
+        tracker.current_state(EventVerbosity.ALL),
+        tracker.applied_events(),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(range(len(STATE_EVENTS))), max_size=30),
+    st.lists(st.sampled_from(range(len(STATE_EVENTS))), max_size=6),
+)
+def test_a_tracker_copy_has_the_state_rasas_replay_gives(
+    before: list[int], after: list[int]
+) -> None:
+    rasa_speedups.apply()
+    tracker = DialogueStateTracker("candidate", slots=_slots())
+    for pick in before:
+        tracker.update(STATE_EVENTS[pick]())
+    tracker.model_id = "model-1"  # a copy has none, in Rasa's copy too
+    original = _state(tracker)
+
+    ours, theirs = rasa_speedups._copy_tracker(tracker), rasa_speedups.RASA_COPY(tracker)
+    assert _state(ours) == _state(theirs)
+    for pick in after:  # the copies change on their own, as Rasa's do
+        event = STATE_EVENTS[pick]()
+        ours.update(event)
+        theirs.update(event)
+    assert _state(ours) == _state(theirs)
+    assert _state(tracker) == original
