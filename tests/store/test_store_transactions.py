@@ -23,13 +23,29 @@ def _commits(store: ScreeningStore) -> list[int]:
     return commits
 
 
+def _statements(store: ScreeningStore) -> list[str]:
+    """The SQL the store sends from now on, each statement as sent."""
+    statements: list[str] = []
+    event.listen(
+        store.engine,
+        "before_cursor_execute",
+        lambda _c, _cur, statement, *_: statements.append(statement.lstrip()),
+    )
+    return statements
+
+
+def _answer_turn(store: ScreeningStore, sender: str) -> None:
+    """What the form stores for an answered turn, as one transaction."""
+    with store.transaction():
+        store.record_answer(sender, TRIAL, "age", "52", AGE)
+        store.save_evaluation(sender, TRIAL, evaluation(Outcome.INCOMPLETE, age=Verdict.PASS))
+        store.record_question_asked(sender, TRIAL, "low_back_pain")
+
+
 def test_calls_inside_a_transaction_commit_once_together(store: ScreeningStore) -> None:
     consented(store, "alice")
     commits = _commits(store)
-    with store.transaction():
-        store.record_answer("alice", TRIAL, "age", "52", AGE)
-        store.save_evaluation("alice", TRIAL, evaluation(Outcome.INCOMPLETE, age=Verdict.PASS))
-        store.record_question_asked("alice", TRIAL, "low_back_pain")
+    _answer_turn(store, "alice")
     assert len(commits) == 1
     assert store.answers("alice", TRIAL)["age"].parsed.value == 52
     assert store.report("alice", TRIAL)["criteria"] == {"age": "pass"}
@@ -93,17 +109,9 @@ def test_start_takes_the_screening_another_process_just_opened(
 
 def test_a_transaction_finds_the_current_screening_once(store: ScreeningStore) -> None:
     consented(store, "fred")
-    statements: list[str] = []
-    event.listen(
-        store.engine,
-        "before_cursor_execute",
-        lambda _c, _cur, statement, *_: statements.append(statement),
-    )
-    with store.transaction():
-        store.record_answer("fred", TRIAL, "age", "52", AGE)
-        store.save_evaluation("fred", TRIAL, evaluation(Outcome.INCOMPLETE, age=Verdict.PASS))
-        store.record_question_asked("fred", TRIAL, "low_back_pain")
-    lookups = [s for s in statements if s.lstrip().startswith("SELECT screenings.")]
+    statements = _statements(store)
+    _answer_turn(store, "fred")
+    lookups = [s for s in statements if s.startswith("SELECT screenings.")]
     assert len(lookups) == 1, lookups
     if store.engine.dialect.name == "postgresql":
         assert "FOR UPDATE" in lookups[0]  # the first call asked for the lock
@@ -111,16 +119,11 @@ def test_a_transaction_finds_the_current_screening_once(store: ScreeningStore) -
 
 def test_an_unlocked_find_is_locked_when_a_later_call_needs_it(store: ScreeningStore) -> None:
     consented(store, "gina")
-    statements: list[str] = []
-    event.listen(
-        store.engine,
-        "before_cursor_execute",
-        lambda _c, _cur, statement, *_: statements.append(statement),
-    )
+    statements = _statements(store)
     with store.transaction():
         store.record_question_asked("gina", TRIAL, "age")  # reads without a lock
         store.record_answer("gina", TRIAL, "age", "52", AGE)  # needs the row locked
-    lookups = [s for s in statements if s.lstrip().startswith("SELECT screenings.")]
+    lookups = [s for s in statements if s.startswith("SELECT screenings.")]
     assert len(lookups) == 2, lookups
     if store.engine.dialect.name == "postgresql":
         assert ["FOR UPDATE" in s for s in lookups] == [False, True]
