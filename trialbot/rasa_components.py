@@ -63,15 +63,11 @@ def _sentence_row(message: Message, width: int) -> csr_matrix:
     sentence = [f for f in message.features if f.attribute == TEXT and f.type == SENTENCE]
     parts = [coo_matrix(f.features) for f in sentence if f.is_sparse()]
     parts += [coo_matrix(f.features) for f in sentence if f.is_dense()]
-    if sum(part.shape[1] for part in parts) != width or any(p.shape[0] != 1 for p in parts):
+    if not parts or sum(p.shape[1] for p in parts) != width or any(p.shape[0] != 1 for p in parts):
         return csr_matrix((1, width))
-    columns, values, offset = [], [], 0
-    for part in parts:
-        columns.append(part.col + offset)
-        values.append(part.data)
-        offset += part.shape[1]
-    data = np.concatenate(values) if values else np.zeros(0)
-    indices = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int32)
+    offsets = np.cumsum([0] + [p.shape[1] for p in parts[:-1]])
+    indices = np.concatenate([p.col + offset for p, offset in zip(parts, offsets, strict=True)])
+    data = np.concatenate([p.data for p in parts])
     row = csr_matrix((data, indices, [0, len(data)]), shape=(1, width))
     row.sum_duplicates()  # also sorts the columns, as SciPy's own constructors do
     return row

@@ -3,13 +3,12 @@
 Each was found by profiling the server under ten concurrent conversations (py-spy, see
 the README's benchmark section); none changes what the server answers.
 
-**Action responses.** Rasa 3.6 validates every action server response with ``jsonschema.validate(result,
-schema)``, which re-checks the *schema* against the JSON Schema meta-schema on every
-call. Profiling the server under ten concurrent conversations (py-spy, see the README's
-benchmark section) put 40 % of its CPU time there. :func:`apply` swaps in a validator
-built once per action class: the same checks on the response, without re-validating
-the constant schema each time, and each event checked against its own type's schema
-instead of trying all twenty (see :class:`_ResponseValidator`).
+**Action responses.** Rasa 3.6 validates every action server response with
+``jsonschema.validate(result, schema)``, which re-checks the *schema* against the JSON
+Schema meta-schema on every call: 40 % of the server's CPU time. :func:`apply` swaps in
+a validator built once per action class: the same checks on the response, without
+re-validating the constant schema each time, and each event checked against its own
+type's schema instead of trying all twenty (see :class:`_ResponseValidator`).
 
 **The graph.** Rasa runs its model graph (the NLU pipeline for each message, the
 policies for each prediction) through dask's scheduler, which rebuilds the task graph
@@ -37,7 +36,7 @@ copies the same events and the state they produced instead.
 from the tracker store or an action response) by walking all subclasses of ``Event``
 each time; :func:`_resolve_event_type` remembers what it found.
 
-**Garbage collection.** The loaded model and TensorFlow leave about a million objects
+**Garbage collection.** The loaded model and TensorFlow leave about 600,000 objects
 that live as long as the server; :func:`freeze_after_load` moves them out of the
 collector's way once the model is loaded, so full collections no longer walk them.
 
@@ -85,6 +84,11 @@ logger = logging.getLogger(__name__)
 # Idle connections to the action server are closed after this many seconds: less than
 # the keep-alive timeout of its Sanic server (5 s), so it never closes one first.
 KEEPALIVE_SECONDS = 2.0
+
+# Rasa's own versions of what apply() replaces, kept for comparison (the tests) and reuse.
+RASA_APPLIED_EVENTS = DialogueStateTracker.applied_events
+RASA_COPY = DialogueStateTracker.copy
+RASA_RESOLVE_BY_TYPE = Event.resolve_by_type
 
 _APPLIED = False
 
@@ -166,6 +170,13 @@ class SequentialGraphRunner(DaskGraphRunner):
     targets' ``(name, output)`` pairs.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (targets, input names) -> the nodes to run, in order, with their inputs' names
+        self._plans: dict[
+            tuple[tuple[str, ...], frozenset[str]], tuple[tuple[str, tuple[str, ...]], ...]
+        ] = {}
+
     def run(
         self, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
     ) -> dict[str, Any]:
@@ -191,8 +202,7 @@ class SequentialGraphRunner(DaskGraphRunner):
         self, targets: tuple[str, ...], inputs: frozenset[str]
     ) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """The nodes the targets depend on, each after its dependencies."""
-        plans: dict[Any, Any] = self.__dict__.setdefault("_plans", {})
-        plan = plans.get((targets, inputs))
+        plan = self._plans.get((targets, inputs))
         if plan is None:
             nodes = self._graph_schema.nodes
             order: list[tuple[str, tuple[str, ...]]] = []
@@ -209,13 +219,8 @@ class SequentialGraphRunner(DaskGraphRunner):
 
             for target in targets:
                 visit(target)
-            plan = plans[(targets, inputs)] = tuple(order)
+            plan = self._plans[(targets, inputs)] = tuple(order)
         return plan
-
-
-# Rasa's own, before apply()
-RASA_APPLIED_EVENTS = DialogueStateTracker.applied_events
-RASA_COPY = DialogueStateTracker.copy
 
 
 @dataclass(frozen=True)
@@ -240,6 +245,7 @@ def _applied_events(self: DialogueStateTracker) -> list[Event]:
     """
     events = self.events
     memo: _Applied | None = self.__dict__.get("_trialbot_applied")
+    applied: list[Event] | None = None
     if (
         memo is not None
         and memo.events is events
@@ -249,16 +255,13 @@ def _applied_events(self: DialogueStateTracker) -> list[Event]:
     ):
         new = list(itertools.islice(events, memo.length, None))
         if _loop_names(new) <= memo.loop_names:
-            applied = _fold(self, list(memo.applied), new, memo.loop_names) if new else memo.applied
-            self.__dict__["_trialbot_applied"] = _Applied(
-                events, len(events), events[-1] if events else None, memo.loop_names, applied
-            )
-            return list(applied)
-    loop_names = _loop_names(events)
-    applied = _fold(self, [], events, loop_names)
-    self.__dict__["_trialbot_applied"] = _Applied(
-        events, len(events), events[-1] if events else None, loop_names, applied
-    )
+            loop_names = memo.loop_names
+            applied = _fold(self, list(memo.applied), new, loop_names) if new else memo.applied
+    if applied is None:
+        loop_names = _loop_names(events)
+        applied = _fold(self, [], events, loop_names)
+    last = events[-1] if events else None
+    self.__dict__["_trialbot_applied"] = _Applied(events, len(events), last, loop_names, applied)
     return list(applied)
 
 
@@ -321,7 +324,6 @@ def _copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
     return new
 
 
-_RASA_RESOLVE_BY_TYPE = Event.resolve_by_type
 _EVENT_TYPES: dict[str, type[Event]] = {}
 
 
@@ -329,7 +331,7 @@ def _resolve_event_type(type_name: str, default: type[Event] | None = None) -> t
     """Rasa's ``Event.resolve_by_type``, remembering each class it found by name."""
     found = _EVENT_TYPES.get(type_name)
     if found is None:
-        found = _RASA_RESOLVE_BY_TYPE(type_name, default)  # Rasa's search, and its errors
+        found = RASA_RESOLVE_BY_TYPE(type_name, default)  # Rasa's search, and its errors
         if found is not None and found.type_name == type_name:  # not the default
             _EVENT_TYPES[type_name] = found
     return found

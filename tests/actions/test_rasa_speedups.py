@@ -21,7 +21,7 @@ GOOD = {
 
 def test_valid_responses_pass_and_invalid_ones_are_still_rejected() -> None:
     rasa_speedups.apply()
-    action = RemoteAction("action_ask_answer", EndpointConfig("http://127.0.0.1:1/webhook"))
+    action = RemoteAction("validate_screening_form", EndpointConfig("http://127.0.0.1:1/webhook"))
     assert action._validate_action_result(GOOD) is True
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result({"events": "not a list"})
@@ -30,7 +30,7 @@ def test_valid_responses_pass_and_invalid_ones_are_still_rejected() -> None:
 def test_the_schema_is_checked_once_not_per_response() -> None:
     rasa_speedups.apply()
     rasa_speedups._validator.cache_clear()
-    action = RemoteAction("action_ask_answer", EndpointConfig("http://127.0.0.1:1/webhook"))
+    action = RemoteAction("validate_screening_form", EndpointConfig("http://127.0.0.1:1/webhook"))
     for _ in range(50):
         action._validate_action_result(GOOD)
     info = rasa_speedups._validator.cache_info()
@@ -49,7 +49,7 @@ def _every_event_type() -> list[dict[str, Any]]:
         sdk.ReminderCancelled(name="r"),
         sdk.ConversationPaused(),
         sdk.ConversationResumed(),
-        sdk.FollowupAction("action_ask_answer"),
+        sdk.FollowupAction("action_finish_screening"),
         sdk.UserUtteranceReverted(),
         sdk.ActionReverted(),
         sdk.Restarted(),

@@ -12,17 +12,11 @@ from typing import Any
 
 import pytest
 
-from trialbot.devtools.train import train
-
 pytestmark = pytest.mark.rasa
 
 
 @pytest.fixture(scope="module")
-def parse() -> Any:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(train()))
-
+def parse(agent: Any) -> Any:
     def parse(text: str) -> dict[str, Any]:
         return asyncio.run(agent.parse_message(text))
 

@@ -8,37 +8,27 @@ both must compute exactly what Rasa's own code computes.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-import yaml
 
 from trialbot import rasa_speedups
-from trialbot.devtools.train import train
+from trialbot.devtools.train import ROOT
 
 pytestmark = pytest.mark.rasa
 
-ROOT = Path(__file__).resolve().parents[2]
 ODD = ["", "   ", "🙂", "I am 52 years old", "what does the study involve?", "x" * 3000]
 
 
 def _examples(limit: int) -> list[str]:
-    texts: list[str] = []
-    for path in sorted((ROOT / "nlu_data").glob("*.yml")):
-        for item in yaml.safe_load(path.read_text()).get("nlu") or []:
-            lines = str(item.get("examples") or "").splitlines()
-            texts += [line[2:] for line in lines if line.startswith("- ")][:8]
-    return texts[:limit]
+    """Training texts, read by Rasa's own loader, a few of each intent."""
+    from rasa.shared.nlu.training_data.loading import load_data
 
-
-@pytest.fixture(scope="module")
-def agent() -> Any:
-    from rasa.core.agent import Agent
-
-    rasa_speedups.apply()  # as the Rasa server does when it loads trialbot's channels
-    return Agent.load(str(train()))
+    by_intent: dict[str, list[str]] = {}
+    for example in load_data(str(ROOT / "nlu_data")).intent_examples:
+        by_intent.setdefault(example.get("intent"), []).append(example.get("text"))
+    return [text for texts in by_intent.values() for text in texts[:8]][:limit]
 
 
 def _dask_twin(runner: Any) -> Any:

@@ -145,14 +145,14 @@ def unit_of_work(engine: Engine, *, read_only: bool = False) -> Iterator[Session
     its changes commit or roll back with it.
     """
     opened: dict[int, tuple[Session, bool]] = _OPEN.__dict__.setdefault("units", {})
-    outer = opened.get(id(engine))
+    key = id(engine)
+    outer = opened.get(key)
     if outer is not None:
         session, outer_read_only = outer
         if outer_read_only and not read_only:
             raise StoreError("cannot write inside a read-only unit of work")
         yield session
         return
-    key = id(engine)
     if read_only:
         engine = engine.execution_options(**{READ_ONLY: True})
     try:
