@@ -2,6 +2,7 @@
 #   make run    install, train if the training data changed, start every service
 #   make test   install, train if needed, lint, type-check and run every test
 #   make bench  throughput/latency of screening conversations vs a plain `rasa init` bot
+#   make eval   the scripted personas through REST: outcome and criterion accuracy
 
 SHELL := /bin/bash
 VENV ?= .venv
@@ -12,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONDONTWRITEBYTECODE ?= 1
 
-.PHONY: install run test test-fast lint typecheck train bench lock db-upgrade clean chromium
+.PHONY: install run test test-fast lint typecheck train bench eval lock db-upgrade clean chromium
 
 install: $(STAMP)
 
@@ -72,6 +73,10 @@ test-fast: install
 bench: install
 	@$(PY) -m trialbot.devtools.train
 	$(PY) -m trialbot.devtools.bench $(BENCH_ARGS)
+
+# Persona files through the REST channel (EVAL_ARGS="-v" for transcripts of failures).
+eval: install
+	$(PY) -m trialbot.devtools.eval $(EVAL_ARGS)
 
 clean:
 	rm -rf models/ var/ .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,6 @@
 """trialbot's Rasa custom actions: a thin adapter over the screening core.
 
-One module per concern: ``screening`` (the form, asking, finishing), ``faq``,
-``corrections``, ``session`` (introduce, restart, stop), ``safety`` (warning signs);
-``runtime`` holds the resources they share (the trial, the screening store). What
-they say is rendered from the catalog ``bot/messages.yml`` (``trialbot.messages``).
+``interview`` is the one action every candidate message goes to (the policy itself is
+``trialbot.interview``); ``runtime`` holds the resources it uses (the trial, the
+screening store). What it says is rendered from the catalog ``bot/messages/<lang>.yml``.
 """

@@ -79,6 +79,15 @@ class Question(_Model):
     text: str = Field(min_length=3)
     reask: str = Field(min_length=3)
     options: list[str] = Field(default_factory=list)
+    # Buttons offered when the question is asked again after an answer that was not
+    # understood (defaults to ``options``): easy answers the parser is sure to read.
+    reask_options: list[str] = Field(default_factory=list)
+    # A short name for the question in acknowledgements ("your age").
+    topic: str = ""
+
+    @property
+    def buttons_on_reask(self) -> list[str]:
+        return list(self.reask_options or self.options)
 
     @validator("expects")
     def _known_type(cls, value: str) -> str:
@@ -161,6 +170,25 @@ class FaqEntry(_Model):
     answer: str = Field(min_length=10)
 
 
+class GlossaryEntry(_Model):
+    """A word the questions use, explained in plain language ("what is an MRI?")."""
+
+    term: str = Field(min_length=2)
+    aliases: list[str] = Field(default_factory=list)
+    definition: str = Field(min_length=10)
+
+    @property
+    def names(self) -> list[str]:
+        return [self.term, *self.aliases]
+
+
+class Emergency(_Model):
+    """Where to get urgent care, named in the red-flag warning."""
+
+    numbers: list[str] = Field(min_items=1)
+    text: str = Field(min_length=3)
+
+
 class Trial(_Model):
     schema_version: Literal[1]
     id: str = Field(regex=ID_PATTERN)
@@ -180,6 +208,9 @@ class Trial(_Model):
     questions: list[Question] = Field(min_items=1)
     criteria: list[Criterion] = Field(min_items=1)
     faq: list[FaqEntry] = Field(default_factory=list)
+    glossary: list[GlossaryEntry] = Field(default_factory=list)
+    emergency: Emergency | None = None
+    language: str = Field(default="en", regex=r"^[a-z]{2}$")
 
     @root_validator(skip_on_failure=True)
     def _consistent(cls, values: dict[str, Any]) -> dict[str, Any]:

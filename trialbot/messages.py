@@ -1,9 +1,9 @@
-"""The texts the custom actions send: a catalog in ``bot/messages.yml``.
+"""What the bot says: one message catalog per language, ``bot/messages/<lang>.yml``.
 
-Rasa makes every response in the domain an action of its own, which only rules and
-stories trigger. The outcome, the corrections, the apology and the other texts that
-only actions send are therefore not domain responses but messages of this catalog,
-rendered here and sent with ``dispatcher.utter_message(text=...)``.
+The interview (``trialbot.interview``) and the channels render every text they send
+from here; trial-specific wording (questions, consent, FAQ, glossary) is in the
+criteria file. A second language is a second catalog with the same keys
+(``render(key, lang="cs")``).
 
 The catalog maps a key to a text with ``str.format`` placeholders (``{reason}``). It is
 read once, on first use (never at import), and checked as a whole: a placeholder must be
@@ -22,7 +22,9 @@ from types import MappingProxyType
 
 import yaml
 
-CATALOG = Path(__file__).resolve().parent.parent / "bot" / "messages.yml"
+CATALOGS = Path(__file__).resolve().parent.parent / "bot" / "messages"
+DEFAULT_LANGUAGE = "en"
+CATALOG = CATALOGS / f"{DEFAULT_LANGUAGE}.yml"
 
 
 class MessageError(LookupError):
@@ -88,19 +90,29 @@ def load(path: Path = CATALOG) -> dict[str, Message]:
     return catalog
 
 
+def catalog_path(lang: str = DEFAULT_LANGUAGE) -> Path:
+    if not lang.isalpha() or len(lang) != 2:
+        raise MessageError(f"{lang!r} is not a two-letter language code")
+    return CATALOGS / f"{lang}.yml"
+
+
 @functools.cache
-def catalog() -> Mapping[str, Message]:
-    """The catalog of ``bot/messages.yml``, read on first use and kept."""
-    return MappingProxyType(load(CATALOG))
+def catalog(lang: str = DEFAULT_LANGUAGE) -> Mapping[str, Message]:
+    """The catalog of ``bot/messages/<lang>.yml``, read on first use and kept."""
+    return MappingProxyType(load(catalog_path(lang)))
 
 
-def get(key: str) -> Message:
+def get(key: str, lang: str = DEFAULT_LANGUAGE) -> Message:
     try:
-        return catalog()[key]
+        return catalog(lang)[key]
     except KeyError:
-        raise MessageError(f"no message {key!r} in {CATALOG}") from None
+        raise MessageError(f"no message {key!r} in {catalog_path(lang)}") from None
 
 
-def render(key: str, /, **values: object) -> str:
+def has(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
+    return key in catalog(lang)
+
+
+def render(key: str, /, *, lang: str = DEFAULT_LANGUAGE, **values: object) -> str:
     """The text of message ``key`` with its placeholders filled from ``values``."""
-    return get(key).render(**values)
+    return get(key, lang).render(**values)

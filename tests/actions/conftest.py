@@ -1,9 +1,8 @@
-"""Action tests: real actions, a real screening store on a temporary SQLite file.
+"""Action tests: the real interview action, a real screening store on a temporary SQLite file.
 
-:class:`Chat` plays the part of Rasa's form loop: it runs the validation action on a
-candidate's text (which also asks the next question), and without a text where Rasa
-runs the form without an answer (activation, the return from a digression), keeping the
-slots between turns, so a test reads like the conversation it checks.
+:class:`Chat` plays the part of Rasa: it runs ``action_interview`` on each candidate
+message, keeping the interview slot between turns, so a test reads like the conversation
+it checks.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
-from actions.screening import ActionFinishScreening, ValidateScreeningForm
+from actions.interview import STATE_SLOT, ActionInterview
 from trialbot.messages import catalog
 from trialbot.store import ScreeningStore
 
@@ -48,7 +47,7 @@ def make_tracker(
     intent: str = "inform",
     events: list[dict[str, Any]] | None = None,
     latest_message: dict[str, Any] | None = None,
-    active_loop: str | None = "screening_form",
+    active_loop: str | None = None,
 ) -> Tracker:
     message = latest_message or {
         "text": text,
@@ -84,42 +83,35 @@ def apply(slots: dict[str, Any], events: list[dict[str, Any]]) -> None:
 
 
 class Chat:
-    """One candidate in the screening form: answer, and the form asks what comes next."""
+    """One candidate talking to the interview action."""
 
     def __init__(self, sender_id: str = "candidate-1") -> None:
         self.sender_id = sender_id
-        self.slots: dict[str, Any] = {"requested_slot": "answer"}
-        self.form_done = False
+        self.slots: dict[str, Any] = {}
 
-    def start(self) -> list[dict[str, Any]]:
-        """The form's activation: the first question."""
-        return self.ask()
+    @property
+    def state(self) -> dict[str, Any]:
+        return self.slots.get(STATE_SLOT) or {}
 
-    def ask(self) -> list[dict[str, Any]]:
-        """The form run without an answer to validate: it asks the plan's next question."""
-        return self._validate(make_tracker(self.sender_id, self.slots))
-
-    def say(self, text: str) -> list[dict[str, Any]]:
-        """The candidate's answer; what the bot says back (validation, then the ask)."""
-        return self._validate(
-            make_tracker(
-                self.sender_id,
-                {**self.slots, "answer": text},
-                text=text,
-                events=[{"event": "slot", "name": "answer", "value": text}],
-            )
+    def say(
+        self,
+        text: str,
+        *,
+        intent: str = "inform",
+        latest_message: dict[str, Any] | None = None,
+        events: list[dict[str, Any]] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The candidate's message; what the bot says back."""
+        tracker = make_tracker(
+            self.sender_id,
+            self.slots,
+            text=text,
+            intent=intent,
+            latest_message=latest_message,
+            events=events,
         )
-
-    def _validate(self, tracker: Tracker) -> list[dict[str, Any]]:
-        events, messages = run(ValidateScreeningForm(), tracker)
-        apply(self.slots, events)
-        if self.slots.get("requested_slot", "answer") is None:
-            self.form_done = True
-        return messages
-
-    def finish(self) -> list[dict[str, Any]]:
-        events, messages = run(ActionFinishScreening(), make_tracker(self.sender_id, self.slots))
-        apply(self.slots, events)
+        events_out, messages = run(ActionInterview(), tracker)
+        apply(self.slots, events_out)
         return messages
 
 
@@ -142,7 +134,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 def catalog_message(message: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
-    """Which message of bot/messages.yml a bot message is, and the values filled in."""
+    """Which message of bot/messages/en.yml a bot message is, and the values filled in."""
     found = [
         (key, match.groupdict())
         for key, pattern in _patterns().items()
@@ -153,7 +145,7 @@ def catalog_message(message: dict[str, Any]) -> tuple[str, dict[str, str]] | Non
 
 
 def keys(messages: list[dict[str, Any]]) -> list[str]:
-    """The catalog keys of the messages that come from bot/messages.yml, in order."""
+    """The catalog keys of the messages that come from the catalog, in order."""
     return [found[0] for m in messages if (found := catalog_message(m))]
 
 

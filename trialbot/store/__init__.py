@@ -168,6 +168,37 @@ class ScreeningStore(HandoffDesk, NotificationOutbox):
                 session, audit_trail.BOT_ACTOR, "screening.stopped", "screening", screening.id
             )
 
+    def resume(self, sender_id: str, trial_id: str) -> None:
+        """The candidate came back after "stop": a stopped screening goes on."""
+        with unit_of_work(self._engine) as session:
+            screening = _current(session, sender_id, trial_id, lock=True)
+            if screening is None or screening.status != "stopped":
+                return
+            screening.status = IN_PROGRESS
+            screening.updated_at = utcnow()
+            audit_trail.write(
+                session, audit_trail.BOT_ACTOR, "screening.resumed", "screening", screening.id
+            )
+
+    def record_flags(
+        self,
+        sender_id: str,
+        trial_id: str,
+        *,
+        red_flags: Sequence[str] | None = None,
+        answered_by: str | None = None,
+    ) -> None:
+        """Note warning signs the candidate mentioned, or that someone answered for
+        them (``None`` leaves a field unchanged); also after completion, for staff."""
+        with unit_of_work(self._engine) as session:
+            screening = _require_current(session, sender_id, trial_id, lock=True)
+            _require_consent(session, screening, "record flags")
+            if red_flags is not None:
+                screening.red_flags = sorted(set(screening.red_flags or []) | set(red_flags))
+            if answered_by is not None:
+                screening.answered_by = answered_by
+            screening.updated_at = utcnow()
+
     def record_consent(
         self, sender_id: str, trial_id: str, *, version: str, agreed: bool, channel: str
     ) -> None:
@@ -417,6 +448,8 @@ class ScreeningStore(HandoffDesk, NotificationOutbox):
                 "criteria": criteria,
                 "answers": answers,
                 "questions_asked": list(dict.fromkeys(asked)),
+                "red_flags": list(screening.red_flags or []),
+                "answered_by": screening.answered_by,
                 "handoff": None
                 if handoff is None
                 else {

@@ -119,6 +119,10 @@ class Screening(Base):
     started_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     completed_at: Mapped[datetime | None] = Column(UTCDateTime)
+    # Warning signs the candidate mentioned (trialbot.parsing.red_flags ids), shown to staff.
+    red_flags: Mapped[list[str] | None] = Column(JSON)
+    # "relative" when someone answered for the candidate ("it's for my mum").
+    answered_by: Mapped[str | None] = Column(String(32))
 
 
 class AnswerRow(Base):

@@ -1,0 +1,205 @@
+"""The interview's Rasa adapter: one action for every candidate message.
+
+``action_interview`` reads the interview state from its one slot and the answers from
+the store, calls :func:`trialbot.interview.turn` (the whole policy lives there), applies
+the store operations it returns in one transaction, and sends the replies. The NLU
+model's reading (intent, FAQ pick, small-talk reply) goes in only as a hint: the
+interview reads every message as an answer first.
+
+A failure (the store unavailable, a bug) leaves the state as it was and the candidate
+reads a plain apology: their message can simply be sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import runtime
+from trialbot import interview, messages
+from trialbot.criteria import Trial
+from trialbot.interview import (
+    AskedQuestion,
+    Complete,
+    Erase,
+    Incoming,
+    Operation,
+    RecordAnswer,
+    RecordConsent,
+    RecordFlags,
+    Resume,
+    SaveContact,
+    SaveEvaluation,
+    Start,
+    Stop,
+)
+from trialbot.store import ScreeningStore
+from trialbot.verdicts import Answer
+
+logger = logging.getLogger(__name__)
+
+STATE_SLOT = "interview"  # bot/domain/interview.yml
+ACTION_NAME = "action_interview"
+# Below this ResponseSelector confidence a pick is no answer ("purple" is no question).
+MIN_SELECTOR_CONFIDENCE = 0.3
+# Phases in which the store holds answers worth loading.
+_ANSWERING = ("screening", "contact", "done", "stopped")
+
+
+def _selection(latest_message: dict[str, Any], retrieval_intent: str) -> dict[str, Any] | None:
+    selectors = latest_message.get("response_selector") or {}
+    selected = selectors.get(retrieval_intent) or selectors.get("default") or {}
+    response = selected.get("response") or {}
+    if float(response.get("confidence") or 0.0) < MIN_SELECTOR_CONFIDENCE:
+        return None
+    key = str(response.get("intent_response_key") or "")
+    intent, _, entry = key.partition("/")
+    if intent != retrieval_intent or not entry:
+        return None
+    return {"entry": entry, "responses": response.get("responses") or []}
+
+
+def faq_id(latest_message: dict[str, Any]) -> str | None:
+    """The FAQ entry id the ResponseSelector picked for the message, if confident."""
+    picked = _selection(latest_message, "faq")
+    return picked["entry"] if picked else None
+
+
+def chitchat_reply(latest_message: dict[str, Any]) -> str | None:
+    """The small-talk reply the ResponseSelector picked, if confident."""
+    picked = _selection(latest_message, "chitchat")
+    if not picked:
+        return None
+    texts = [r.get("text") for r in picked["responses"] if isinstance(r, dict) and r.get("text")]
+    return str(texts[0]) if texts else None
+
+
+def new_session(events: Sequence[dict[str, Any]]) -> bool:
+    """Did a new Rasa session start (after a break) since the interview last ran?"""
+    for event in reversed(events):
+        if event.get("event") == "session_started":
+            return True
+        if event.get("event") == "action" and event.get("name") == ACTION_NAME:
+            return False
+    return False
+
+
+def incoming_of(tracker: Tracker) -> Incoming:
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    return Incoming(
+        text=str(latest.get("text") or ""),
+        intent=intent.get("name"),
+        intent_confidence=float(intent.get("confidence") or 0.0),
+        faq_id=faq_id(latest),
+        chitchat=chitchat_reply(latest),
+        new_session=new_session(tracker.events),
+    )
+
+
+def apply(
+    store: ScreeningStore,
+    trial: Trial,
+    sender_id: str,
+    channel: str,
+    operations: Sequence[Operation],
+    notify_channels: Sequence[str],
+) -> None:
+    """Apply a turn's store operations, all in one transaction."""
+    if not operations:
+        return
+    erase = any(isinstance(op, Erase) for op in operations)
+    if erase:
+        store.erase(sender_id, actor="candidate")
+        return
+    with store.transaction():
+        for op in operations:
+            if isinstance(op, Start):
+                if op.restart:
+                    store.restart(sender_id, trial.id, channel)
+                else:
+                    store.start(sender_id, trial.id, channel)
+            elif isinstance(op, RecordConsent):
+                store.record_consent(
+                    sender_id,
+                    trial.id,
+                    version=trial.consent.version,
+                    agreed=op.agreed,
+                    channel=channel,
+                )
+            elif isinstance(op, AskedQuestion):
+                store.start(sender_id, trial.id, channel)
+                store.record_question_asked(sender_id, trial.id, op.question_id, attempt=op.attempt)
+            elif isinstance(op, RecordAnswer):
+                store.record_answer(sender_id, trial.id, op.question_id, op.text, op.parsed)
+            elif isinstance(op, SaveEvaluation):
+                store.save_evaluation(sender_id, trial.id, op.evaluation)
+            elif isinstance(op, SaveContact):
+                _save_contact(store, trial.id, sender_id, op)
+            elif isinstance(op, RecordFlags):
+                store.record_flags(
+                    sender_id, trial.id, red_flags=op.red_flags, answered_by=op.answered_by
+                )
+            elif isinstance(op, Complete):
+                store.complete(
+                    sender_id, trial.id, op.evaluation, notify_channels=notify_channels
+                )
+            elif isinstance(op, Stop):
+                store.stop(sender_id, trial.id)
+            elif isinstance(op, Resume):
+                store.resume(sender_id, trial.id)
+
+
+def _save_contact(store: ScreeningStore, trial_id: str, sender_id: str, op: SaveContact) -> None:
+    if op.role == "future_contact":
+        store.save_contact(sender_id, trial_id, future_contact=bool(op.value))
+        return
+    detail = {op.role: str(op.value)}
+    store.save_contact(sender_id, trial_id, **detail)
+
+
+class ActionInterview(Action):
+    def name(self) -> str:
+        return ACTION_NAME
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        try:
+            trial = runtime.trial()
+            state = interview.State.from_dict(tracker.get_slot(STATE_SLOT))
+            sender_id = tracker.sender_id
+            channel = tracker.get_latest_input_channel() or "unknown"
+            answers: dict[str, Answer] = {}
+            if state.phase in _ANSWERING:
+                answers = await runtime.in_thread(
+                    lambda: runtime.store().answers(sender_id, trial.id)
+                )
+            result = await runtime.in_thread(
+                interview.turn, trial, state, incoming_of(tracker), answers, date.today()
+            )
+            notify = runtime.notify_channels()
+            await runtime.in_thread(
+                lambda: apply(
+                    runtime.store(), trial, sender_id, channel, result.operations, notify
+                )
+            )
+        except Exception:
+            logger.exception("The interview failed on a message")
+            dispatcher.utter_message(text=messages.render("something_went_wrong"))
+            return []
+        for reply in result.replies:
+            message: dict[str, Any] = {"text": reply.text}
+            if reply.buttons:
+                message["buttons"] = [{"title": b, "payload": b} for b in reply.buttons]
+            if reply.payload is not None:
+                message["json_message"] = dict(reply.payload)
+            dispatcher.utter_message(**message)
+        return [SlotSet(STATE_SLOT, result.state)]

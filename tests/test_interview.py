@@ -1,0 +1,490 @@
+"""The interview, without Rasa and without a database: how each message is treated.
+
+Every test is a conversation with :class:`interview_helpers.Talk`, asserting on what the
+candidate reads, what is asked next and what would be stored.
+"""
+
+from __future__ import annotations
+
+import pytest
+from interview_helpers import ELIGIBLE, TRIAL, Talk, play
+
+from trialbot.interview import MAX_MESSAGE_CHARS, State, command_of
+
+
+def answered(**overrides: str) -> dict[str, str]:
+    return {**ELIGIBLE, **overrides}
+
+
+# --- consent -----------------------------------------------------------------------------
+
+
+def test_a_first_message_of_any_kind_gets_the_study_and_the_consent_question() -> None:
+    talk = Talk()
+    talk.say("Good afternoon. My daughter told me to try this")
+    assert talk.pending == "consent"
+    assert TRIAL.consent.text in talk.text()
+    assert "which answer" not in talk.text().lower()
+
+
+def test_how_do_i_sign_up_starts_the_screening_and_then_means_yes() -> None:
+    talk = Talk()
+    talk.say("How do I sign up?")
+    assert talk.pending == "consent"
+    assert "fine, thank you" not in talk.text()
+    talk.say("I want to take part")
+    assert talk.consent is True
+    assert talk.pending == "age"
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        "no thanks, I'd rather not give out medical details",
+        "no",
+        "nope not interested",
+        "I don't agree",
+        "no thank you",
+    ],
+)
+def test_refusal_in_any_words_ends_politely_and_keeps_no_answers(refusal: str) -> None:
+    talk = Talk()
+    talk.say("hi")
+    replies = talk.say(refusal)
+    assert talk.consent is False
+    assert talk.outcome == "declined"
+    assert talk.pending is None
+    assert "thank you for your time" in " ".join(replies).lower()
+
+
+def test_someone_who_declined_and_then_agrees_can_start() -> None:
+    talk = Talk()
+    talk.say("hi")
+    talk.say("no")
+    talk.say("ok, fine, I agree")
+    assert talk.consent is True
+    assert talk.pending == "age"
+
+
+def test_a_question_at_consent_is_answered_and_the_short_question_follows() -> None:
+    talk = Talk()
+    talk.say("hi")
+    talk.say("what is spinal fusion?")
+    assert "joins two or more" in talk.text()
+    assert talk.pending == "consent"
+    assert TRIAL.consent.text not in talk.text(), "the long consent text is not repeated"
+
+
+def test_consent_is_never_assumed_and_never_asked_forever() -> None:
+    talk = Talk()
+    talk.say("hi")
+    for turn in range(6):
+        talk.say("purple elephants")
+        if talk.pending is None:
+            break
+    assert talk.consent is None
+    assert talk.pending is None, "gave up asking after three tries"
+    assert turn <= 3
+
+
+# --- answer first ------------------------------------------------------------------------
+
+
+def test_several_answers_in_one_message_fill_every_question_they_answer() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("I'm 62, my back has hurt for 5 years and it goes into my left buttock but not past the knee")
+    assert talk.value("age") == 62
+    assert talk.value("pain_duration")["months"] == 60
+    assert talk.value("radicular_pain") == "above_knee"
+    assert talk.text().startswith("Got it:")
+    assert talk.pending not in ("age", "pain_duration", "radicular_pain")
+
+
+def test_an_ordinary_answer_is_taken_whatever_the_intent_model_says() -> None:
+    talk = Talk()
+    talk.start()
+    for question in ("age", "low_back_pain", "radicular_pain", "pain_duration"):
+        assert talk.pending == question
+        talk.say(ELIGIBLE[question], intent="correct", intent_confidence=0.99)
+    assert talk.pending == "conservative_care"
+    talk.say("suppose so, the physio was pretty useless", intent="faq", faq_id="what_is_study")
+    assert talk.value("conservative_care")["tried"] == ["physiotherapy"]
+    assert "SPINUS II is a study" not in talk.text()
+
+
+def test_a_time_inside_an_answer_is_not_a_correction() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "spect_intolerance")
+    duration = talk.value("pain_duration")
+    talk.say("No reason, I had the scan with the injection 2 years ago", intent="correct")
+    assert talk.value("spect_intolerance") == "no"
+    assert talk.value("pain_duration") == duration
+
+
+def test_an_answer_that_also_asks_gets_both() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "spect_ct")
+    talk.say("yes at 2 levels - what is a SPECT/CT scan exactly?")
+    assert talk.value("spect_ct")["levels"] == 2
+    assert "bone scan" in talk.text()
+
+
+def play_until(talk: Talk, question: str) -> None:
+    for _ in range(20):
+        if talk.pending == question:
+            return
+        talk.say(ELIGIBLE[talk.pending or "age"])
+    raise AssertionError(f"{question} was never asked")
+
+
+# --- confirm before excluding ------------------------------------------------------------
+
+
+def test_an_excluding_reading_is_confirmed_with_its_verdicts_first() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "radicular_pain")
+    talk.say("it goes down past my knee into my calf")
+    assert talk.pending == "confirm"
+    payload = talk.payload
+    assert payload == {
+        "question_id": "confirm",
+        "confirms": "radicular_pain",
+        "verdicts": {"inc_low_back_pain": "fail"},
+        "expects": "yes_no",
+        "options": ["Yes", "No"],
+    }
+    assert "below your knee" in talk.text()
+    assert "radicular_pain" not in talk.answers, "nothing stored before the yes"
+    talk.say("yes")
+    assert talk.value("radicular_pain") == "below_knee"
+    assert talk.outcome is None or talk.outcome == "not_eligible"
+    assert "not a good fit" in talk.text()
+
+
+def test_no_to_a_confirmation_asks_again_with_buttons_and_the_next_answer_replaces() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("I'm 80")
+    assert talk.pending == "confirm"
+    talk.say("no, that's not right")
+    assert talk.pending == "age"
+    talk.say("58")
+    assert talk.value("age") == 58
+    assert talk.pending == "low_back_pain"
+
+
+def test_a_new_answer_instead_of_yes_or_no_replaces_the_reading() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "radicular_pain")
+    talk.say("down to my calf")
+    assert talk.pending == "confirm"
+    talk.say("no, sorry, it only goes into my thigh")
+    assert talk.value("radicular_pain") == "above_knee"
+
+
+def test_a_reading_refused_twice_is_recorded_as_not_known() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("I'm 80")
+    talk.say("no")
+    talk.say("80")
+    assert talk.pending == "confirm"
+    talk.say("no")
+    assert "age" in talk.answers and talk.value("age") is None
+    assert talk.pending == "low_back_pain"
+
+
+# --- never loops --------------------------------------------------------------------------
+
+
+def test_the_first_reask_offers_buttons_then_the_bot_notes_not_sure_and_moves_on() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "pain_duration")
+    talk.say("banana")
+    assert talk.pending == "pain_duration"
+    assert talk.buttons == (
+        "Less than 6 months",
+        "6 to 12 months",
+        "More than a year",
+        "I'm not sure",
+    )
+    talk.say("purple")
+    assert "not sure" in talk.text()
+    assert talk.pending == "conservative_care"
+    assert "pain_duration" in talk.answers and not talk.answers["pain_duration"].parsed.understood
+
+
+@pytest.mark.parametrize("option", ["Less than 6 months", "6 to 12 months", "More than a year", "I'm not sure"])
+def test_every_reask_button_for_the_duration_is_understood(option: str) -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "pain_duration")
+    talk.say("??")
+    talk.say(option)
+    if talk.pending == "confirm":  # "less than 6 months" excludes: confirmed first
+        talk.say("yes")
+    assert talk.answers["pain_duration"].parsed.understood
+
+
+def test_questions_in_a_row_cannot_hold_a_question_open_forever() -> None:
+    talk = Talk()
+    talk.start()
+    asked = 0
+    for _ in range(6):
+        talk.say("what is an MRI?")
+        if talk.pending != "age":
+            break
+        asked += 1
+    assert talk.pending == "low_back_pain"
+    assert asked <= 2
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("stop", "stop"),
+        ("please stop", "stop"),
+        ("STOP!", "stop"),
+        ("start over", "restart"),
+        ("can we start again", "restart"),
+        ("go back", "back"),
+        ("help", "help"),
+        ("talk to a person", "human"),
+        ("can I speak to a real person please", "human"),
+        ("delete my data", "erase"),
+        ("forget me", "erase"),
+        ("remove everything I said", "erase"),
+        ("please delete all my data", "erase"),
+        ("it doesn't stop hurting", None),
+        ("I need help with my back pain, it goes to my calf", None),
+        ("my back", None),
+        ("no", None),
+    ],
+)
+def test_commands_are_whole_messages(text: str, command: str | None) -> None:
+    assert command_of(text) == command
+
+
+def test_stop_then_coming_back_continues_where_we_left_off() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("58")
+    talk.say("stop")
+    assert talk.status == "stopped"
+    assert talk.pending is None
+    talk.say("hello again")
+    assert "Welcome back" in talk.text()
+    talk.say("yes")
+    assert talk.status == "in_progress"
+    assert talk.pending == "low_back_pain"
+    assert talk.value("age") == 58
+
+
+def test_go_back_asks_the_previous_question_again_without_restarting() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("58")
+    talk.say("go back")
+    assert talk.pending == "age"
+    talk.say("59")
+    assert talk.value("age") == 59
+    assert talk.pending == "low_back_pain"
+
+
+def test_help_explains_and_does_not_skip() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("help")
+    assert talk.pending == "age"
+    assert "own words" in talk.text()
+    talk.say("60")
+    assert talk.value("age") == 60
+
+
+def test_start_over_opens_a_new_screening_at_consent() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("58")
+    talk.say("start over")
+    assert talk.pending == "consent"
+    assert talk.answers == {}
+
+
+def test_talk_to_a_person_gives_the_study_contact_and_the_question_again() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("talk to a person")
+    assert TRIAL.contact.name in talk.text()
+    assert talk.pending == "age"
+
+
+def test_delete_my_data_asks_first_then_erases() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("58")
+    talk.say("please delete my data")
+    assert talk.pending == "erase"
+    assert not talk.erased
+    talk.say("yes")
+    assert talk.erased
+    assert "deleted" in talk.text()
+
+
+def test_bye_in_the_middle_is_not_an_answer() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("bye")
+    assert "age" not in talk.answers
+    assert talk.pending == "age"
+
+
+# --- corrections ---------------------------------------------------------------------------
+
+
+def test_a_correction_is_applied_to_its_question_and_the_pending_one_comes_back() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "conservative_care")
+    talk.say("sorry, I'm actually 63")
+    assert talk.value("age") == 63
+    assert "63" in talk.text()
+    assert talk.pending == "conservative_care"
+
+
+def test_an_excluding_correction_is_confirmed_then_ends_the_screening() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "conservative_care")
+    talk.say("hang on, earlier I said two years but it's really just 5 months")
+    assert talk.payload.get("confirms") == "pain_duration"
+    talk.say("yes")
+    assert talk.value("pain_duration")["months"] == 5
+    assert "not a good fit" in talk.text()
+
+
+# --- questions about the study and the bot's words ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("what is an MRI?", "strong magnet"),
+        ("what does radiate mean?", "spreads from one place"),
+        ("what is spondylolisthesis?", "slipped forward"),
+        ("how many questions are left?", "more question"),
+    ],
+)
+def test_a_question_gets_a_short_answer_then_the_pending_question(question: str, words: str) -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "radicular_pain")
+    talk.say(question)
+    assert words in talk.text()
+    assert talk.pending == "radicular_pain"
+    assert "radicular_pain" not in talk.answers
+
+
+def test_why_do_you_need_my_phone_number_is_answered_in_the_contact_phase() -> None:
+    talk = Talk()
+    talk.start()
+    play(talk, {**ELIGIBLE, "contact_phone": "why do you need my phone number?"}, limit=20)
+    # the persona answers the same each time: asked at most three times, then skipped
+    assert talk.pending is None
+    assert talk.outcome == "likely_eligible"
+
+
+# --- red flags ----------------------------------------------------------------------------------
+
+
+def test_a_red_flag_warning_comes_alone_names_the_numbers_and_is_stored() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("58")
+    talk.say("yes. Since yesterday I can't control my bladder")
+    warning, *rest = talk.last
+    assert "155" in warning.text and "112" in warning.text
+    assert warning.payload is None, "the question follows as its own message"
+    assert talk.pending == "radicular_pain"
+    assert "bladder_bowel" in talk.red_flags
+
+
+def test_a_red_flag_after_the_outcome_is_noticed() -> None:
+    talk = Talk()
+    talk.start()
+    play(talk, ELIGIBLE)
+    talk.say("I lost control of my bladder, what do I do?")
+    assert "155" in talk.text()
+    assert "bladder_bowel" in talk.red_flags
+
+
+def test_ordinary_pain_descriptions_are_not_red_flags() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "radicular_pain")
+    talk.say("it stays in my back, worst in the mornings and after I work in the garden")
+    assert "155" not in talk.text()
+    assert talk.red_flags == ()
+
+
+# --- honest outcomes ---------------------------------------------------------------------------
+
+
+def test_nine_dont_knows_are_not_possibly_eligible() -> None:
+    talk = Talk()
+    talk.start()
+    play(talk, {"confirm": "yes"}, limit=40)
+    assert talk.outcome == "incomplete"
+    assert "study team" in talk.text()
+
+
+def test_a_name_must_look_like_a_name() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "spect_ct")
+    talk.say(ELIGIBLE["spect_ct"])
+    assert talk.pending == "contact_name"
+    talk.say("no idea")
+    assert "name" not in talk.contact
+    assert talk.pending == "contact_name"
+
+
+def test_an_eligible_candidate_is_handed_off_with_contact_details() -> None:
+    talk = Talk()
+    talk.start()
+    turns = play(talk, ELIGIBLE)
+    assert talk.outcome == "likely_eligible"
+    assert talk.contact["phone"] == "+420601123456"
+    assert talk.contact["name"] == "Jana Novak"
+    assert turns <= 16
+
+
+# --- relatives, long messages, state -------------------------------------------------------------
+
+
+def test_someone_answering_for_a_relative_is_noticed() -> None:
+    talk = Talk()
+    talk.start("hi, it's for my mum")
+    talk.say("she is 67")
+    assert talk.value("age") == 67
+    assert talk.answered_by == "relative"
+
+
+def test_a_very_long_message_is_cut_with_a_polite_note() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("52 " + "a" * (MAX_MESSAGE_CHARS * 3))
+    assert "only read the first" in talk.text()
+
+
+@pytest.mark.parametrize("junk", [None, "x", 3, [], {"phase": 7, "asks": "x", "contact": []}])
+def test_a_malformed_state_starts_afresh(junk: object) -> None:
+    assert State.from_dict(junk) == State()

@@ -1,0 +1,1366 @@
+"""The interview: how trialbot treats each message of a screening.
+
+Pure core logic, like the engine it drives: no Rasa, no store, no I/O. The Rasa action
+(``actions/interview.py``) is a thin adapter: it reads the interview state from one slot
+and the answers from the store, calls :func:`turn`, applies the returned store
+operations in one transaction and sends the replies.
+
+How a message is treated (README, "How a message is treated"):
+
+* **Red flags first**, at any point: the urgent-care warning comes alone, naming the
+  trial's emergency numbers, is stored on the screening, and the conversation goes on.
+* **Commands** in their own words ("stop", "start over", "go back", "help", "talk to a
+  person", "delete my data") — recognised by phrase, never from an answer.
+* **Answer first.** With a question pending, the message is read as its answer, and also
+  for answers to questions not yet asked; a confident answer is taken whatever the
+  intent model says. Only a message holding no answer is a question, chitchat or noise.
+* **Confirm before excluding.** A reading that would make the candidate not eligible is
+  said back in plain words and confirmed (yes/no) before it is stored.
+* **Never loops.** A question is asked at most three times in a row; after the second
+  miss it is recorded as not known and the interview moves on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from trialbot import messages
+from trialbot.answers import Parsed
+from trialbot.conversation import SKIPPED, Step, contact_role, next_step, reachable
+from trialbot.criteria import GlossaryEntry, Question, Trial
+from trialbot.engine import evaluate_criterion
+from trialbot.parsing import detect_red_flags, parse, topics_of
+from trialbot.verdicts import Answer, Evaluation, Outcome, Verdict
+
+# A message longer than this is cut before it is read (a chat answer is never longer).
+MAX_MESSAGE_CHARS = 2000
+# Times one question may be asked in a row, whatever route the messages took.
+MAX_ASKS = 3
+# Answers not understood before the question is recorded as not known.
+MAX_MISSES = 2
+# Times one question may be asked in a whole screening, by any route; "go back"s allowed.
+MAX_TOTAL_ASKS = 6
+MAX_BACKS = 3
+# More unknown candidate-verified criteria than this: no "possibly eligible".
+MAX_UNKNOWN_FOR_HANDOFF = 2
+
+GIVEN = "given"  # a contact detail was stored (the state never holds the detail)
+
+# Pseudo question ids of the interview's own yes/no questions (payload ``question_id``).
+CONFIRM = "confirm"
+RESUME = "resume"
+ERASE = "erase"
+
+Parser = Callable[[str, str, date], Parsed]
+
+
+def _default_parser(expects: str, text: str, today: date) -> Parsed:
+    return parse(expects, text, today=today)
+
+
+# --- what goes in and out --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One candidate message, with what the NLU model made of it (hints only)."""
+
+    text: str
+    intent: str | None = None
+    intent_confidence: float = 0.0
+    faq_id: str | None = None  # a confident ResponseSelector pick of the trial's FAQ
+    chitchat: str | None = None  # the ResponseSelector's small-talk reply, if any
+    new_session: bool = False  # the first message after a break
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[str, ...] = ()
+    payload: Mapping[str, Any] | None = None
+
+
+# Store operations, applied in order in one transaction by the adapter.
+@dataclass(frozen=True)
+class Start:
+    restart: bool = False
+
+
+@dataclass(frozen=True)
+class RecordConsent:
+    agreed: bool
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    question_id: str
+    attempt: int
+
+
+@dataclass(frozen=True)
+class RecordAnswer:
+    question_id: str
+    text: str
+    parsed: Parsed
+
+
+@dataclass(frozen=True)
+class SaveEvaluation:
+    evaluation: Evaluation
+
+
+@dataclass(frozen=True)
+class SaveContact:
+    role: str  # name | phone | email | future_contact
+    value: str | bool
+
+
+@dataclass(frozen=True)
+class RecordFlags:
+    red_flags: tuple[str, ...] = ()
+    answered_by: str | None = None  # "relative" when someone answers for another person
+
+
+@dataclass(frozen=True)
+class Complete:
+    evaluation: Evaluation
+
+
+@dataclass(frozen=True)
+class Stop:
+    pass
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class Erase:
+    pass
+
+
+Operation = (
+    Start
+    | RecordConsent
+    | AskedQuestion
+    | RecordAnswer
+    | SaveEvaluation
+    | SaveContact
+    | RecordFlags
+    | Complete
+    | Stop
+    | Resume
+    | Erase
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    replies: tuple[Reply, ...]
+    operations: tuple[Operation, ...]
+    state: dict[str, Any]
+
+
+# --- the state between messages ---------------------------------------------------------
+
+PHASES = ("new", "consent", "screening", "contact", "done", "declined", "stopped")
+
+
+@dataclass
+class State:
+    """The interview's memory between messages: small, JSON-serialisable, no contact
+    details (those go only to the store). The answers themselves are in the store."""
+
+    phase: str = "new"
+    pending: str | None = None  # the question on screen
+    asks: int = 0  # times ``pending`` was asked in a row
+    misses: int = 0  # answers to ``pending`` that were not understood
+    # A reading waiting for the candidate's yes/no: {"question", "text", "parsed"}.
+    confirm: dict[str, Any] | None = None
+    refused: dict[str, int] = field(default_factory=dict)  # "no" to a confirmation
+    contact: dict[str, str] = field(default_factory=dict)  # question id -> marker
+    history: list[str] = field(default_factory=list)  # answered questions, in order
+    outcome_told: str | None = None
+    warned_reach: bool = False
+    erase_asked: bool = False
+    resume_asked: bool = False
+    answered_by: str | None = None
+    red_flags: list[str] = field(default_factory=list)
+    asked_total: dict[str, int] = field(default_factory=dict)  # every ask, any route
+    backs: int = 0  # "go back"s in this screening
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "phase": self.phase,
+            "pending": self.pending,
+            "asks": self.asks,
+            "misses": self.misses,
+            "confirm": self.confirm,
+            "refused": dict(self.refused),
+            "contact": dict(self.contact),
+            "history": list(self.history),
+            "outcome_told": self.outcome_told,
+            "warned_reach": self.warned_reach,
+            "erase_asked": self.erase_asked,
+            "resume_asked": self.resume_asked,
+            "answered_by": self.answered_by,
+            "red_flags": list(self.red_flags),
+            "asked_total": dict(self.asked_total),
+            "backs": self.backs,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> State:
+        """A state from a slot's value; anything malformed falls back to the defaults."""
+        if not isinstance(data, Mapping):
+            return cls()
+        state = cls()
+
+        def pick(name: str, kind: type | tuple[type, ...], default: Any) -> Any:
+            value = data.get(name, default)
+            return value if isinstance(value, kind) else default
+
+        state.phase = pick("phase", str, "new")
+        if state.phase not in PHASES:
+            state.phase = "new"
+        state.pending = pick("pending", str, None)
+        state.asks = pick("asks", int, 0)
+        state.misses = pick("misses", int, 0)
+        state.confirm = pick("confirm", dict, None)
+        state.refused = {
+            k: v for k, v in pick("refused", dict, {}).items() if isinstance(v, int)
+        }
+        state.contact = {
+            k: v for k, v in pick("contact", dict, {}).items() if isinstance(v, str)
+        }
+        state.history = [q for q in pick("history", list, []) if isinstance(q, str)]
+        state.outcome_told = pick("outcome_told", str, None)
+        state.warned_reach = pick("warned_reach", bool, False)
+        state.erase_asked = pick("erase_asked", bool, False)
+        state.resume_asked = pick("resume_asked", bool, False)
+        state.answered_by = pick("answered_by", str, None)
+        state.red_flags = [f for f in pick("red_flags", list, []) if isinstance(f, str)]
+        state.asked_total = {
+            k: v for k, v in pick("asked_total", dict, {}).items() if isinstance(v, int)
+        }
+        state.backs = pick("backs", int, 0)
+        return state
+
+
+# --- phrases the interview recognises itself ------------------------------------------------
+# Commands are whole messages (with politeness around them), so that no answer is ever
+# read as one. Per language; a second language adds its own table.
+
+_POLITE = (
+    r"(?:please|pls|plz|can (?:we|i|you)|could (?:we|i|you)|i (?:want|would like|wanna|need) to|"
+    r"i'?d like to|let'?s|ok|okay|i want|hey|sorry|oh)"
+)
+_COMMANDS: dict[str, dict[str, str]] = {
+    "en": {
+        "stop": r"stop(?: (?:this|it|now|the questions|asking(?: me)?))?|quit|cancel|end (?:this|it|the chat)|"
+        r"i'?m done|leave me alone|i (?:don'?t|do not) want to (?:continue|go on|do this)(?: any ?more)?|"
+        r"unsubscribe",
+        "restart": r"(?:start|begin) (?:over|again|from the (?:beginning|start))|restart|reset|"
+        r"start the questions again|new screening",
+        "back": r"go back(?: one(?: question)?| a question)?|back to the (?:last|previous) question|"
+        r"previous question|(?:undo|change) (?:my |the )?(?:last|previous) answer|one question back",
+        "help": r"help|help me|i need help|what (?:should|do) i (?:write|say|type|answer)|"
+        r"how do i answer(?: this)?|i don'?t understand(?: the question)?|what do you mean",
+        "human": r"(?:talk|speak|chat) (?:to|with) (?:a |an |the |some )?(?:real )?(?:person|human|someone|"
+        r"doctor|nurse|study team|researcher|staff|coordinator|people)|real person|human please|"
+        r"(?:a )?human|contact the study team|who can i (?:call|talk to|speak to)",
+        "erase": r"(?:delete|erase|remove|wipe|forget|destroy) (?:all )?(?:of )?(?:my|me|everything|"
+        r"all my|what i (?:said|told you|wrote))(?: data| details| answers| information| info)?"
+        r"(?: (?:i (?:said|gave|told you)|you have(?: about me)?|you stored|please))*|forget me|"
+        r"(?:remove|delete|erase) everything i (?:said|told you|wrote)|"
+        r"i want my data (?:deleted|erased|removed)|gdpr (?:delete|erasure)|right to be forgotten",
+        "continue": r"continue|carry on|go on|resume|keep going|let'?s continue|where were we|next",
+    }
+}
+_GO = {  # at the start, these mean "let's begin" (consent is still asked)
+    "en": r"\b(?:sign (?:me )?up|take part|join (?:the )?(?:study|trial)|participate|enrol+|"
+    r"register|apply|get started|let'?s (?:go|start|begin|do (?:it|this))|start|begin)\b"
+}
+_LEADING_NO = {
+    "en": re.compile(
+        r"^\W*(?:no|nope|nah|naw|no thanks?|no thank you|not really|not now|not today|"
+        r"never|i don'?t agree|i do not agree|i disagree|don'?t want to|i'?d rather not|"
+        r"rather not|not interested|no way|n)\b(?!\s*(?:problem|worries)\b)"
+    )
+}
+_LEADING_YES = {
+    "en": re.compile(
+        r"^\W*(?:yes|yeah|yea|yep|yup|ya|ye|yes please|sure|ok|okay|k|kk|fine|alright|all right|"
+        r"agreed|i agree|agree|i consent|go ahead|go for it|go on(?: then)?|fire away|ask away|"
+        r"of course|absolutely|definitely|certainly|why not|happy to|no problem|"
+        r"that'?s fine|fine by me|i'?m happy|i'?m ready|ready|let'?s go|let'?s do (?:it|this)|y)"
+        r"\b(?!\s*(?:but|not)\b)"
+    )
+}
+_CORRECTION = {
+    "en": re.compile(
+        r"\b(?:hang on|hold on|wait|sorry|oops|correction|i meant|i mean|actually|"
+        r"i made a mistake|mistake|wrong|not right|i said .{0,40}? but|earlier i said|"
+        r"change my answer|let me correct|to correct|update my answer|i misread)\b"
+    )
+}
+_CORRECTION_TURN = {
+    "en": re.compile(
+        r"\b(?:but|actually|really|in fact|instead|i meant|i mean|should be|should have said|"
+        r"correct(?:ion)? is|make that)\b",
+        re.IGNORECASE,
+    )
+}
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s*\n\s*")
+_QUESTION_START = {
+    "en": re.compile(
+        r"^\s*(?:what|whats|what's|why|how|when|where|who|which|is|are|can|could|do|does|"
+        r"will|would|should|am i|may i|explain|tell me)\b"
+    )
+}
+_PROGRESS = {
+    "en": re.compile(
+        r"\bhow (?:many|much) (?:more )?(?:questions?|more|longer|left|time)\b|"
+        r"\bhow long (?:will|does|is) (?:this|it)\b|\bquestions? (?:are )?left\b|"
+        r"\bhow many to go\b|\bnearly (?:done|finished)\b"
+    )
+}
+_GLOSSARY_ASK = {
+    "en": re.compile(
+        r"\b(?:what(?:'s| is| are| does| do|s)?|whats|meaning of|define|explain|"
+        r"what do you mean by|never heard of|don'?t know what)\b"
+    )
+}
+_CONTACT_WHY = {
+    "en": re.compile(
+        r"\bwhy\b.{0,40}\b(?:need|want|ask(?:ing)?(?: for)?|have)\b.{0,30}\b(?:my |the )?"
+        r"(?:phone|number|mobile|e-?mail|name|contact|details|address)\b"
+    )
+}
+_GREETING = {
+    "en": re.compile(
+        r"^\W*(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening|day)|greetings|howdy|yo)\b"
+    )
+}
+_GOODBYE = {
+    "en": re.compile(
+        r"^\W*(?:bye|goodbye|good bye|see you|see ya|cheers|ttyl|later|good night|gotta go)\W*$"
+    )
+}
+_THANKS = {"en": re.compile(r"^\W*(?:thanks?|thank you|thx|ty|cheers|ta)\b[\w\s]{0,20}\W*$")}
+_RELATIVE = {
+    "en": re.compile(
+        r"\b(?:for|on behalf of|asking for|it'?s for|answering for|helping)\s+(?:my\s+)?"
+        r"(?P<rel>mum|mom|mother|dad|father|husband|wife|partner|son|daughter|sister|brother|"
+        r"friend|grandma|grandmother|granny|grandad|grandfather|grandpa|aunt|uncle|neighbou?r|"
+        r"parent|patient|spouse|relative)\b"
+        r"|\b(?:she|he)(?:'s| is| has| had| was)\b"
+        r"|\bmy\s+(?P<rel2>mum|mom|mother|dad|father|husband|wife|partner|grandma|grandmother|"
+        r"grandad|grandfather|grandpa)\s+(?:is|has|had|was|says|said|can'?t|cannot|does)\b"
+    )
+}
+
+
+def _whole(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"^\W*(?:{_POLITE}\W*)*(?:{pattern})\W*(?:please|pls|now|thanks|thank you)?\W*$")
+
+
+_COMMAND_PATTERNS = {
+    lang: {name: _whole(p) for name, p in table.items()} for lang, table in _COMMANDS.items()
+}
+
+
+def command_of(text: str, lang: str = "en") -> str | None:
+    """The command a whole message gives ("stop", "restart", ...), or None."""
+    lowered = " ".join(text.lower().replace("’", "'").split())
+    for name, pattern in _COMMAND_PATTERNS.get(lang, _COMMAND_PATTERNS["en"]).items():
+        if pattern.match(lowered):
+            return name
+    return None
+
+
+def _lowered(text: str) -> str:
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+# --- the interview -------------------------------------------------------------------
+
+
+def turn(
+    trial: Trial,
+    state: Mapping[str, Any] | State | None,
+    incoming: Incoming,
+    answers: Mapping[str, Answer],
+    today: date,
+    *,
+    parser: Parser = _default_parser,
+) -> Turn:
+    """Treat one candidate message: the replies, the store operations, the new state.
+
+    ``answers`` are the screening's stored answers (the store is their record);
+    ``today`` dates relative answers ("since Easter two years ago").
+    """
+    current = state if isinstance(state, State) else State.from_dict(state)
+    interview = _Interview(trial, current, incoming, dict(answers), today, parser)
+    interview.run()
+    return Turn(tuple(interview.replies), tuple(interview.ops), interview.state.to_dict())
+
+
+class _Interview:
+    def __init__(
+        self,
+        trial: Trial,
+        state: State,
+        incoming: Incoming,
+        answers: dict[str, Answer],
+        today: date,
+        parser: Parser,
+    ) -> None:
+        self.trial = trial
+        self.lang = trial.language
+        self.state = state
+        self.incoming = incoming
+        self.answers = answers
+        self.today = today
+        self.parser = parser
+        self.replies: list[Reply] = []
+        self.ops: list[Operation] = []
+        self.flagged = False
+        raw = incoming.text if isinstance(incoming.text, str) else ""
+        self.too_long = len(raw) > MAX_MESSAGE_CHARS
+        self.text = raw[:MAX_MESSAGE_CHARS].strip()
+        self.lowered = _lowered(self.text)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def say(self, key: str, /, **values: object) -> None:
+        self.replies.append(Reply(messages.render(key, lang=self.lang, **values)))
+
+    def _text(self, key: str, /, **values: object) -> str:
+        return messages.render(key, lang=self.lang, **values)
+
+    def read(self, question: Question, text: str | None = None) -> Parsed:
+        return self.parser(question.expects, self.text if text is None else text, self.today)
+
+    @property
+    def consented(self) -> bool:
+        return self.state.phase in ("screening", "contact", "done")
+
+    def step(self) -> Step:
+        return next_step(self.trial, self.answers, self.state.contact)
+
+    # -- the message --------------------------------------------------------------------
+
+    def run(self) -> None:
+        if self.too_long:
+            self.say("message_too_long", limit=MAX_MESSAGE_CHARS)
+        self._red_flags()
+        self._relative()
+        phase = self.state.phase
+        if phase == "new":
+            self._open()
+        elif phase == "consent":
+            self._consent()
+        elif phase in ("screening", "contact"):
+            self._answering()
+        elif phase == "stopped":
+            self._stopped()
+        else:
+            self._after()
+
+    def _red_flags(self) -> None:
+        flags = detect_red_flags(self.text) if self.text else []
+        self.flagged = bool(flags)
+        if not flags:
+            return
+        # The answer is read from the other sentences ("yes. I can't control my bladder").
+        sentences = [p for p in _SENTENCE.split(self.text) if p.strip()]
+        rest = [p for p in sentences if not detect_red_flags(p)]
+        if rest and len(rest) < len(sentences):
+            self.text = " ".join(p.strip() for p in rest)
+            self.lowered = _lowered(self.text)
+        emergency = self.trial.emergency
+        self.say("red_flag", emergency=emergency.text if emergency else self._text("emergency_generic"))
+        new = [f for f in flags if f not in self.state.red_flags]
+        self.state.red_flags.extend(new)
+        if new and self.consented:
+            self.ops.append(RecordFlags(red_flags=tuple(self.state.red_flags)))
+
+    def _relative(self) -> None:
+        if self.state.answered_by or not self.consented:
+            return
+        pattern = _RELATIVE.get(self.lang, _RELATIVE["en"])
+        if pattern.search(self.lowered):
+            self.state.answered_by = "relative"
+            self.ops.append(RecordFlags(red_flags=tuple(self.state.red_flags), answered_by="relative"))
+            self.say("relative_noted")
+
+    # -- before consent ------------------------------------------------------------------
+
+    def _open(self, *, restart: bool = False, greet: bool = True) -> None:
+        """The first message (or one after a refusal or "start over"): introduce the
+        study and ask for consent. A question in it is answered first."""
+        if self._answer_question(first=True):
+            pass
+        elif greet and _GREETING[self.lang].search(self.lowered):
+            self.say("greeting")
+        self.ops.append(Start(restart=restart))
+        self.state = State(red_flags=self.state.red_flags)
+        self.say("study_intro", short_title=self.trial.short_title, summary=self.trial.summary)
+        self._ask(self.trial.consent_question)
+        self.state.phase = "consent"
+
+    def _consent(self) -> None:
+        question = self.trial.consent_question
+        command = command_of(self.text, self.lang)
+        if command in ("stop",):
+            self._decline()
+            return
+        if command == "human":
+            self._contact_block()
+            self._ask(question, short=True)
+            return
+        if command == "erase":
+            self.say("erase_nothing_stored")
+            self._ask(question, short=True)
+            return
+        reading = self._consent_reading(question)
+        go = re.search(_GO[self.lang], self.lowered) and not (
+            reading.understood and reading.value == "no"
+        )
+        if reading.understood and reading.value == "no":
+            self._decline()
+            return
+        if (reading.understood and reading.value == "yes") or go or command in ("continue",):
+            self._agree()
+            return
+        if self._answer_question() or self._small_talk():
+            self._ask_again(question, short=True)
+            return
+        self._missed(question)
+
+    def _consent_reading(self, question: Question) -> Parsed:
+        """Consent in people's words: a leading "no" or "yes" decides ("no, let's not.
+        maybe another time" is a no), then the yes/no reading."""
+        for value, pattern in (("no", _LEADING_NO), ("yes", _LEADING_YES)):
+            if pattern[self.lang].match(self.lowered):
+                return Parsed(understood=True, value=value)
+        reading = self.read(question)
+        if reading.understood and reading.value == "yes" and reading.hedged:
+            return Parsed.dont_know()  # "maybe": consent is never assumed
+        return reading
+
+    def _decline(self) -> None:
+        self.ops.append(RecordConsent(agreed=False))
+        self.state = State(phase="declined", red_flags=self.state.red_flags)
+        self.say("consent_declined")
+
+    def _agree(self, *, restart: bool = False) -> None:
+        if restart:
+            self.ops.append(Start(restart=True))
+            self.state = State(red_flags=self.state.red_flags)
+        question = self.trial.consent_question
+        self.ops.append(RecordConsent(agreed=True))
+        self.ops.append(
+            RecordAnswer(question.id, self.text, Parsed(understood=True, value="yes"))
+        )
+        self.answers[question.id] = Answer(question.id, self.text, Parsed(True, "yes"))
+        self.state.phase = "screening"
+        self.state.pending = None
+        if self.state.red_flags:
+            self.ops.append(RecordFlags(red_flags=tuple(self.state.red_flags)))
+        extras = self._extract(exclude=None)
+        self._record_extras(extras)
+        self._advance()
+
+    # -- answering questions ---------------------------------------------------------------
+
+    def _answering(self) -> None:
+        pending = self.state.pending
+        if pending is None or not self.trial.has_question(pending):
+            self._advance()
+            return
+        question = self.trial.question(pending)
+        if self.state.erase_asked:
+            self._erase_reply(question)
+            return
+        if self.state.confirm is not None:
+            self._confirmation(question)
+            return
+        command = command_of(self.text, self.lang)
+        if command is not None and command != "continue":
+            self._command(command, question)
+            return
+        if self._correction(question):
+            return
+        if self._plain_question() and self._answer_question():
+            self._ask_again(question)  # "what is an MRI?" is a question, not an answer
+            return
+        if question.phase == "contact":
+            self._contact(question)
+            return
+        reading = self.read(question)
+        extras = self._extract(exclude=question.id)
+        if reading.understood:
+            self._take(question, reading, extras)
+            if self.state.confirm is None:
+                self._answer_question(also=True)
+            return
+        if extras:
+            self._record_extras(extras, acknowledge=True)
+            self._advance()
+            return
+        if self._answer_question() or self._small_talk() or command == "continue":
+            self._ask_again(question)
+            return
+        self._missed(question)
+
+    def _take(self, question: Question, reading: Parsed, extras: dict[str, Parsed]) -> None:
+        """An understood answer to the pending question: confirm it first when it would
+        exclude the candidate, otherwise store it (with the other answers it held)."""
+        verdicts = self._verdicts_with(question, reading)
+        if Verdict.FAIL.value in verdicts.values():
+            self._ask_confirmation(question, reading, verdicts)
+            if extras:
+                self._record_extras(extras)
+            return
+        self._record(question, self.text, reading)
+        if extras:
+            self._record_extras(extras)
+        if extras:
+            self._acknowledge({question.id: reading, **extras})
+        self._advance()
+
+    def _verdicts_with(self, question: Question, reading: Parsed) -> dict[str, str]:
+        """What each criterion fed by ``question`` would be with this reading, taken as
+        said (a hedge does not soften it: the candidate is asked to confirm)."""
+        sure = replace(reading, hedged=False)
+        answers = {**self.answers, question.id: Answer(question.id, self.text, sure)}
+        return {
+            c.id: evaluate_criterion(c, answers).verdict.value
+            for c in self.trial.criteria
+            if question.id in c.questions
+        }
+
+    def _ask_confirmation(
+        self, question: Question, reading: Parsed, verdicts: dict[str, str]
+    ) -> None:
+        self.state.confirm = {
+            "question": question.id,
+            "text": self.text[:500],
+            "value": reading.value,
+            "hedged": reading.hedged,
+            "evidence": reading.evidence,
+            "asks": 1,
+        }
+        self._send_confirmation(question, reading, verdicts)
+
+    def _send_confirmation(
+        self, question: Question, reading: Parsed, verdicts: dict[str, str]
+    ) -> None:
+        options = (self._text("option_yes"), self._text("option_no"))
+        text = self._text("confirm_reading", understood=self.describe(question, reading))
+        self.replies.append(
+            Reply(
+                text,
+                options,
+                {
+                    "question_id": CONFIRM,
+                    "confirms": question.id,
+                    "verdicts": verdicts,
+                    "expects": "yes_no",
+                    "options": list(options),
+                },
+            )
+        )
+
+    def _confirmation(self, question: Question) -> None:
+        """The reply to "Just to check: ... Is that right?"."""
+        confirm = self.state.confirm or {}
+        reading = Parsed(
+            understood=True,
+            value=confirm.get("value"),
+            hedged=False,
+            evidence=str(confirm.get("evidence") or ""),
+        )
+        said = str(confirm.get("text") or "")
+        yes_no = self.parser("yes_no", self.text, self.today)
+        command = command_of(self.text, self.lang)
+        if command in ("stop", "restart", "erase", "human", "back"):
+            self.state.confirm = None
+            self._command(command, question)
+            return
+        if yes_no.understood and yes_no.value == "yes":
+            self.state.confirm = None
+            self._record(question, said, reading)
+            self._advance()
+            return
+        # "No" — or a new answer ("no, it only goes to my thigh"): the next answer
+        # replaces the reading.
+        again = self.read(question)
+        said_no = yes_no.understood and yes_no.value == "no"
+        if again.understood and again.value is not None and again.value != reading.value:
+            self.state.confirm = None
+            self._take(question, again, {})
+            return
+        if said_no:
+            self.state.confirm = None
+            refused = self.state.refused.get(question.id, 0) + 1
+            self.state.refused[question.id] = refused
+            if refused >= 2 or self.state.asks >= MAX_ASKS:
+                self.say("noted_not_sure")
+                self._record(question, said, Parsed.not_understood())
+                self._advance()
+                return
+            self.say("confirm_corrected")
+            self._ask(question, reask=True)
+            return
+        if self._answer_question() or self._small_talk():
+            self._send_confirmation(question, reading, self._verdicts_with(question, reading))
+            return
+        asks = int(confirm.get("asks") or 1)
+        if asks >= 2:  # never exclude without a yes: the team can ask
+            self.state.confirm = None
+            self.say("noted_not_sure")
+            self._record(question, said, Parsed(True, reading.value, hedged=True, evidence=reading.evidence))
+            self._advance()
+            return
+        confirm["asks"] = asks + 1
+        self.state.confirm = confirm
+        self._send_confirmation(question, reading, self._verdicts_with(question, reading))
+
+    def _missed(self, question: Question) -> None:
+        """Not understood, and not a question either."""
+        self.state.misses += 1
+        if question.phase == "consent":
+            if self.state.asks >= MAX_ASKS:
+                self.say("consent_no_answer")
+                self.state = State(red_flags=self.state.red_flags)
+                return
+            self._ask(question, reask=True)
+            return
+        if self.state.misses >= MAX_MISSES or self.state.asks >= MAX_ASKS:
+            self._give_up(question)
+            return
+        self._ask(question, reask=True)
+
+    def _ask_again(self, question: Question, *, short: bool = False) -> None:
+        """The pending question again after a digression (a question, small talk)."""
+        if self.state.asks >= MAX_ASKS and question.phase != "consent":
+            self._give_up(question)
+            return
+        if self.state.asks >= MAX_ASKS + 1:
+            self.say("consent_no_answer")
+            self.state = State(red_flags=self.state.red_flags)
+            return
+        self._ask(question, short=short)
+
+    def _give_up(self, question: Question) -> None:
+        """Asked enough: record "not known" (or skip a contact detail) and move on."""
+        if question.phase == "contact":
+            self.say("noted_skip")
+            self._contact_done(question, SKIPPED if contact_role(question) != "future_contact" else "no")
+            return
+        self.say("noted_not_sure")
+        self._record(question, self.text, Parsed.not_understood())
+        self._advance()
+
+    # -- several answers in one message ------------------------------------------------------
+
+    def _extract(self, exclude: str | None) -> dict[str, Parsed]:
+        """Confident answers to other, not yet answered screening questions."""
+        if not self.text:
+            return {}
+        found: dict[str, Parsed] = {}
+        for question_id in topics_of(self.text):
+            if question_id == exclude or question_id in self.answers:
+                continue
+            if not self.trial.has_question(question_id):
+                continue
+            question = self.trial.question(question_id)
+            if question.phase != "screening":
+                continue
+            reading = self.read(question)
+            if not reading.understood or reading.value is None or reading.hedged:
+                continue
+            if Verdict.FAIL.value in self._verdicts_with(question, reading).values():
+                continue  # an exclusion is confirmed when its own question comes
+            found[question_id] = reading
+        return found
+
+    def _record_extras(self, extras: dict[str, Parsed], *, acknowledge: bool = False) -> None:
+        for question_id, reading in extras.items():
+            self._record(self.trial.question(question_id), self.text, reading, evaluate=False)
+        if extras:
+            self._save_evaluation()
+        if acknowledge:
+            self._acknowledge(extras)
+
+    def _acknowledge(self, readings: dict[str, Parsed]) -> None:
+        parts = [self.describe(self.trial.question(q), r) for q, r in readings.items()]
+        self.say("got_it", understood="; ".join(parts))
+
+    # -- storing -------------------------------------------------------------------------
+
+    def _record(
+        self, question: Question, text: str, reading: Parsed, *, evaluate: bool = True
+    ) -> None:
+        self.answers[question.id] = Answer(question.id, text, reading)
+        self.ops.append(RecordAnswer(question.id, text, reading))
+        if question.id in self.state.history:
+            self.state.history.remove(question.id)
+        self.state.history.append(question.id)
+        if evaluate:
+            self._save_evaluation()
+
+    def _save_evaluation(self) -> None:
+        self.ops.append(SaveEvaluation(self.step().evaluation))
+
+    # -- what comes next -------------------------------------------------------------------
+
+    def _advance(self) -> None:
+        """Tell a final outcome once, then ask the plan's next question or finish."""
+        step = self.step()
+        evaluation = step.evaluation
+        if step.screening_done and self.state.outcome_told is None:
+            if self._too_little_known(evaluation):
+                self._finish_unsure(evaluation)
+                return
+            self._tell_outcome(evaluation)
+        if step.question_id is None:
+            self._finish(evaluation)
+            return
+        question = self.trial.question(step.question_id)
+        self.state.phase = "contact" if question.phase == "contact" else "screening"
+        self._ask(question)
+
+    def _too_little_known(self, evaluation: Evaluation) -> bool:
+        if evaluation.outcome is not Outcome.POSSIBLY_ELIGIBLE:
+            return False
+        unknown = [
+            c
+            for c in self.trial.criteria
+            if c.verified_by == "candidate"
+            and evaluation.results[c.id].verdict is Verdict.UNKNOWN
+        ]
+        return len(unknown) > MAX_UNKNOWN_FOR_HANDOFF
+
+    def _tell_outcome(self, evaluation: Evaluation) -> None:
+        outcome = evaluation.outcome
+        if outcome is Outcome.NOT_ELIGIBLE:
+            reason = evaluation.failed[0].reason if evaluation.failed else ""
+            self.say("outcome_not_eligible", reason=reason)
+        elif outcome.hands_off:
+            self.say("outcome_may_suit")
+        self.state.outcome_told = outcome.value
+
+    def _finish_unsure(self, evaluation: Evaluation) -> None:
+        """Too much is unknown to say the study might suit: no handoff, an invitation."""
+        unsure = Evaluation(evaluation.results, Outcome.INCOMPLETE, None)
+        self.ops.append(Complete(unsure))
+        self.state.outcome_told = Outcome.INCOMPLETE.value
+        self.state.phase = "done"
+        self.state.pending = None
+        self.say("outcome_too_unsure")
+        self._contact_block()
+
+    def _finish(self, evaluation: Evaluation) -> None:
+        self.ops.append(Complete(evaluation))
+        self.state.phase = "done"
+        self.state.pending = None
+        self.state.asks = 0
+        if evaluation.outcome.hands_off:
+            self.say("finish_handoff", contact_name=self.trial.contact.name)
+            details = ", ".join(d for d in (self.trial.contact.phone, self.trial.contact.email) if d)
+            if details:
+                self.say("study_contact_details", contact_details=details)
+        else:
+            if self.state.contact.get(self._opt_in_id() or "") == "yes":
+                self.say("future_contact_kept")
+            self.say("finish_not_eligible")
+
+    def _opt_in_id(self) -> str | None:
+        return next(
+            (q.id for q in self.trial.contact_questions if contact_role(q) == "future_contact"),
+            None,
+        )
+
+    def _ask(self, question: Question, *, reask: bool = False, short: bool = False) -> None:
+        total = self.state.asked_total.get(question.id, 0) + 1
+        self.state.asked_total[question.id] = total
+        if total > MAX_TOTAL_ASKS and question.phase != "consent":
+            # However the messages went round (go back, corrections), never a loop.
+            if question.id in self.answers or question.id in self.state.contact:
+                self._advance()
+                return
+            self.state.pending = question.id
+            self._give_up(question)
+            return
+        same = self.state.pending == question.id
+        self.state.asks = self.state.asks + 1 if same else 1
+        if not same:
+            self.state.misses = 0
+        self.state.pending = question.id
+        self.ops.append(AskedQuestion(question.id, self.state.asks))
+        self.replies.append(self.question_reply(question, reask=reask, short=short))
+
+    def question_reply(self, question: Question, *, reask: bool = False, short: bool = False) -> Reply:
+        options = question.buttons_on_reask if reask else list(question.options)
+        if reask:
+            text = question.reask
+        elif question.phase == "consent" and not short:
+            text = self.trial.consent.text
+        else:
+            text = question.text
+        payload: dict[str, Any] = {
+            "question_id": question.id,
+            "expects": question.expects,
+            "options": options,
+        }
+        progress = self._progress()
+        if progress is not None and question.phase == "screening":
+            payload["progress"] = {"answered": progress[0], "total": progress[1]}
+        return Reply(text, tuple(options), payload)
+
+    def _progress(self) -> tuple[int, int] | None:
+        screening = [q.id for q in self.trial.screening_questions]
+        answered = sum(q in self.answers for q in screening)
+        return answered, len(screening)
+
+    # -- contact details -------------------------------------------------------------------
+
+    def _contact(self, question: Question) -> None:
+        role = contact_role(question)
+        reading = self.read(question)
+        if role == "future_contact":
+            if reading.understood and reading.value in ("yes", "no"):
+                self._contact_done(question, str(reading.value))
+            elif reading.is_dont_know:
+                self._contact_done(question, "no")
+            elif self._answer_question() or self._small_talk():
+                self._ask_again(question)
+            else:
+                self._contact_missed(question, reading)
+            return
+        skipped = reading.understood and (reading.value == SKIPPED or reading.value is None)
+        if reading.understood and not skipped:
+            self.ops.append(SaveContact(role, str(reading.value)))
+            self._contact_done(question, GIVEN)
+            return
+        if skipped and role != "name":
+            self._contact_done(question, SKIPPED)
+            return
+        if self._answer_question() or self._small_talk():
+            self._ask_again(question)
+            return
+        self._contact_missed(question, reading)
+
+    def _contact_missed(self, question: Question, reading: Parsed) -> None:
+        self.state.misses += 1
+        if self.state.misses >= MAX_MISSES or self.state.asks >= MAX_ASKS:
+            self._give_up(question)
+            return
+        if reading.problem:
+            self.say("contact_problem", problem=reading.problem)
+        self._ask(question, reask=True)
+
+    def _contact_done(self, question: Question, marker: str) -> None:
+        role = contact_role(question)
+        if role == "future_contact":
+            self.ops.append(SaveContact("future_contact", marker == "yes"))
+        self.state.contact[question.id] = marker
+        reach = [q for q in self.trial.contact_questions if contact_role(q) in ("phone", "email")]
+        if (
+            reach
+            and all(self.state.contact.get(q.id) == SKIPPED for q in reach)
+            and not self.state.warned_reach
+        ):
+            self.state.warned_reach = True
+            self.say("contact_need_one")
+            for q in reach:
+                self.state.contact.pop(q.id, None)
+        self._advance()
+
+    # -- corrections -------------------------------------------------------------------
+
+    def _correction(self, pending: Question) -> bool:
+        """ "hang on, earlier I said two years but it's really just 5 months": applied to
+        the question it is about, then back to the pending question."""
+        cue = _CORRECTION[self.lang]
+        if not cue.search(self.lowered):
+            return False
+        answered = [
+            q
+            for q in reversed(self.state.history)
+            if q != pending.id and q in self.answers and self.trial.has_question(q)
+            and self.trial.question(q).phase == "screening"
+        ]
+        topics = [q for q in topics_of(self.text) if q in answered]
+        if not topics and not self.read(pending).understood:
+            # "earlier I said two years but it's really 5 months" names no topic the
+            # patterns know: the answered question whose reading the words change.
+            # Never a yes/no one: "actually no" answers the pending question.
+            topics = [q for q in answered if self.trial.question(q).expects != "yes_no"]
+        for question_id in topics:
+            question = self.trial.question(question_id)
+            reading = self._corrected_reading(question)
+            old = self.answers.get(question_id)
+            if reading is not None and (old is None or old.parsed.value != reading.value):
+                break
+        else:
+            return False
+        verdicts = self._verdicts_with(question, reading)
+        if Verdict.FAIL.value in verdicts.values():
+            # Confirm first; the confirmed correction is stored against its question.
+            self.state.pending = question.id
+            self.state.asks = 1
+            self._ask_confirmation(question, reading, verdicts)
+            return True
+        self._record(question, self.text, reading)
+        self.say("correction_saved", understood=self.describe(question, reading))
+        step = self.step()
+        if step.question_id == pending.id or step.question_id is None or step.screening_done:
+            if step.screening_done or step.question_id != pending.id:
+                self._advance()
+            else:
+                self._ask(pending)
+        else:
+            self._advance()
+        return True
+
+    def _corrected_reading(self, question: Question) -> Parsed | None:
+        """The new value in "I said two years but it's really 5 months": the words after
+        the last turn of the sentence first, then the whole message."""
+        turns = list(_CORRECTION_TURN[self.lang].finditer(self.text))
+        for match in reversed(turns):
+            tail = self.text[match.end() :].strip()
+            if tail:
+                reading = self.read(question, tail)
+                if reading.understood and reading.value is not None:
+                    return reading
+        reading = self.read(question)
+        return reading if reading.understood and reading.value is not None else None
+
+    # -- commands ------------------------------------------------------------------------
+
+    def _command(self, command: str, question: Question) -> None:
+        if command == "stop":
+            self.ops.append(Stop())
+            self.state.phase = "stopped"
+            self.state.resume_asked = False
+            self.say("stopped")
+        elif command == "restart":
+            self.say("restarting")
+            self._open(restart=True, greet=False)
+        elif command == "back":
+            self._go_back(question)
+        elif command == "help":
+            self.say("help", reask=question.reask)
+            self.replies.append(self.question_reply(question, reask=True))
+        elif command == "human":
+            self._contact_block()
+            self.replies.append(self.question_reply(question))
+        elif command == "erase":
+            self.state.erase_asked = True
+            options = (self._text("option_yes"), self._text("option_no"))
+            self.replies.append(
+                Reply(
+                    self._text("erase_confirm"),
+                    options,
+                    {"question_id": ERASE, "expects": "yes_no", "options": list(options)},
+                )
+            )
+
+    def _go_back(self, question: Question) -> None:
+        previous = [q for q in self.state.history if q != question.id]
+        self.state.backs += 1
+        if not previous or self.state.phase != "screening" or self.state.backs > MAX_BACKS:
+            self.say("back_nothing")
+            self.replies.append(self.question_reply(question))
+            return
+        target = self.trial.question(previous[-1])
+        self.say("back_to")
+        self.state.pending = None
+        self._ask(target)
+
+    def _erase_reply(self, question: Question | None) -> None:
+        self.state.erase_asked = False
+        reading = self.parser("yes_no", self.text, self.today)
+        if reading.understood and reading.value == "yes":
+            self.ops.append(Erase())
+            self.state = State()
+            self.say("erased")
+            return
+        self.say("erase_kept")
+        if question is not None and self.state.phase in ("screening", "contact", "consent"):
+            self.replies.append(self.question_reply(question))
+
+    def _contact_block(self) -> None:
+        contact = self.trial.contact
+        details = ", ".join(d for d in (contact.phone, contact.email) if d)
+        if details:
+            self.say("study_contact", contact_name=contact.name, contact_details=details)
+        else:
+            self.say("study_contact_no_details", contact_name=contact.name)
+
+    # -- after the screening ----------------------------------------------------------------
+
+    def _after(self) -> None:
+        if self.state.erase_asked:
+            self._erase_reply(None)
+            return
+        command = command_of(self.text, self.lang)
+        if command == "restart":
+            self.say("restarting")
+            self._open(restart=True, greet=False)
+            return
+        if command == "erase":
+            self._command("erase", self.trial.consent_question)
+            return
+        if command == "human":
+            self._contact_block()
+            return
+        if command == "help":
+            self.say("help_after")
+            return
+        if self.state.phase == "declined":
+            reading = self.parser("yes_no", self.text, self.today)
+            agrees = reading.understood and reading.value == "yes" and not reading.hedged
+            if agrees or re.search(_GO[self.lang], self.lowered):
+                self._agree(restart=True)
+                return
+            if _GREETING[self.lang].search(self.lowered) and not self._answer_question():
+                self._open(restart=True)
+                return
+        if self.flagged:
+            return  # the warning was the answer
+        if self.state.phase == "done" and _CORRECTION[self.lang].search(self.lowered):
+            if any(q in self.answers for q in topics_of(self.text)):
+                self.say("correction_closed")
+                return
+        if self._answer_question() or self._small_talk():
+            return
+        if _GOODBYE[self.lang].search(self.lowered):
+            self.say("goodbye")
+            return
+        if _THANKS[self.lang].search(self.lowered):
+            self.say("youre_welcome")
+            return
+        if self.replies:
+            return
+        self.say("screening_over")
+
+    def _stopped(self) -> None:
+        command = command_of(self.text, self.lang)
+        if command == "restart":
+            self.say("restarting")
+            self._open(restart=True, greet=False)
+            return
+        if command == "erase":
+            self._command("erase", self.trial.consent_question)
+            self.state.phase = "stopped"
+            return
+        if self.state.erase_asked:
+            self._erase_reply(None)
+            return
+        reading = self.parser("yes_no", self.text, self.today)
+        wants = command == "continue" or (
+            self.state.resume_asked and reading.understood and reading.value == "yes"
+        )
+        if wants:
+            self.ops.append(Resume())
+            self.state.resume_asked = False
+            pending = self.state.pending
+            self.state.phase = "contact" if (
+                pending and self.trial.has_question(pending)
+                and self.trial.question(pending).phase == "contact"
+            ) else "screening"
+            self.state.asks = 0
+            self.state.pending = None
+            self._advance()
+            return
+        if self.state.resume_asked and reading.understood and reading.value == "no":
+            self.state.resume_asked = False
+            self.say("stopped")
+            return
+        if self._answer_question():
+            return
+        self.state.resume_asked = True
+        options = (self._text("option_yes"), self._text("option_no"))
+        self.replies.append(
+            Reply(
+                self._text("welcome_back"),
+                options,
+                {"question_id": RESUME, "expects": "yes_no", "options": list(options)},
+            )
+        )
+
+    # -- questions about the study and small talk --------------------------------------------
+
+    def _plain_question(self) -> bool:
+        """A message that opens like a question and ends with a question mark."""
+        return self.text.rstrip().endswith("?") and bool(
+            _QUESTION_START[self.lang].search(self.lowered)
+        )
+
+    def _answer_question(self, *, first: bool = False, also: bool = False) -> bool:
+        """Answer a question about the study or the bot's own words; True if answered.
+
+        ``also``: the message held an answer too; only a clear question is answered.
+        """
+        text, lowered = self.text, self.lowered
+        if not text:
+            return False
+        asks = "?" in text or bool(_QUESTION_START[self.lang].search(lowered))
+        if also and "?" not in text:
+            return False
+        if asks and _PROGRESS[self.lang].search(lowered):
+            self._tell_progress()
+            return True
+        if asks and _CONTACT_WHY[self.lang].search(lowered):
+            entry = self.trial.faq_entry("why_contact_details")
+            if entry is not None:
+                self.replies.append(Reply(entry.answer))
+                return True
+        term = self._glossary_term(lowered) if asks else None
+        if term is not None:
+            self.replies.append(Reply(term.definition))
+            return True
+        intent = self.incoming.intent
+        if self.incoming.faq_id and (intent == "faq" or asks):
+            entry = self.trial.faq_entry(self.incoming.faq_id)
+            if entry is not None and (asks or self.incoming.intent_confidence >= 0.6):
+                self.replies.append(Reply(entry.answer))
+                return True
+        if intent == "bot_challenge" and asks:
+            self.say("i_am_a_bot")
+            return True
+        if asks and "?" in text and not also:
+            self.say("faq_unknown")
+            return True
+        return False
+
+    def _glossary_term(self, lowered: str) -> GlossaryEntry | None:
+        if not _GLOSSARY_ASK[self.lang].search(lowered) and len(lowered.split()) > 4:
+            return None
+        best: tuple[int, GlossaryEntry] | None = None
+        for entry in self.trial.glossary:
+            for name in entry.names:
+                pattern = r"(?<![\w])" + re.escape(name.lower()) + r"(?![\w])"
+                if re.search(pattern, lowered) and (best is None or len(name) > best[0]):
+                    best = (len(name), entry)
+        return best[1] if best else None
+
+    def _tell_progress(self) -> None:
+        step = self.step()
+        left = [
+            q
+            for q in self.trial.screening_questions
+            if q.id not in self.answers
+        ]
+        self.say("progress", left=max(1, len(left)) if step.question_id else 0)
+
+    def _small_talk(self) -> bool:
+        intent = self.incoming.intent
+        if intent == "chitchat" and self.incoming.chitchat:
+            self.replies.append(Reply(self.incoming.chitchat))
+            return True
+        if intent == "bot_challenge":
+            self.say("i_am_a_bot")
+            return True
+        if _GOODBYE[self.lang].search(self.lowered):
+            self.say("goodbye_mid")
+            return True
+        if _THANKS[self.lang].search(self.lowered) and self.state.phase != "consent":
+            self.say("youre_welcome")
+            return True
+        if _GREETING[self.lang].search(self.lowered) and len(self.lowered.split()) <= 3:
+            self.say("greeting_again")
+            return True
+        return False
+
+    # -- plain words for a reading --------------------------------------------------------
+
+    def describe(self, question: Question, reading: Parsed) -> str:
+        return describe(question, reading, self.lang)
+
+
+def _months_text(months: float, lang: str) -> str:
+    if months < 1:
+        weeks = max(1, round(months * 4.345))
+        return messages.render("span_weeks", lang=lang, n=weeks)
+    if months < 24:
+        return messages.render("span_months", lang=lang, n=round(months))
+    years = months / 12
+    shown = f"{years:.1f}".rstrip("0").rstrip(".")
+    return messages.render("span_years", lang=lang, n=shown)
+
+
+def _terms(values: list[str], lang: str) -> str:
+    names = [messages.render(f"term_{v}", lang=lang) if messages.has(f"term_{v}", lang=lang) else v.replace("_", " ") for v in values]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + messages.render("list_and", lang=lang) + names[-1]
+
+
+def describe(question: Question, reading: Parsed, lang: str = "en") -> str:
+    """What the bot understood, in plain words ("the pain goes below your knee")."""
+    value = reading.value
+    render = lambda key, **v: messages.render(key, lang=lang, **v)  # noqa: E731
+    if not reading.understood:
+        return render("understood_unclear", topic=question.topic or question.text)
+    if value is None:
+        return render("understood_dont_know", topic=question.topic or question.text)
+    expects = question.expects
+    if expects == "age" and isinstance(value, int | float):
+        return render("understood_age", age=value)
+    if expects == "duration" and isinstance(value, dict):
+        span = _months_text(float(value.get("months") or 0), lang)
+        bound = value.get("bound", "exact")
+        key = {"more_than": "understood_duration_more", "less_than": "understood_duration_less"}.get(
+            bound, "understood_duration"
+        )
+        return render(key, span=span)
+    if expects == "pain_location" and isinstance(value, str):
+        return render(f"understood_pain_{value}")
+    if expects == "therapies" and isinstance(value, dict):
+        tried = list(value.get("tried") or [])
+        if not tried:
+            return render("understood_therapies_none")
+        key = "understood_therapies_lasting" if value.get("relief") == "lasting" else "understood_therapies_failed"
+        return render(key, therapies=_terms(tried, lang))
+    if expects == "spinal_pathology" and isinstance(value, dict):
+        conditions = list(value.get("conditions") or [])
+        if conditions:
+            return render("understood_pathology", conditions=_terms(conditions, lang))
+        return render("understood_pathology_none")
+    if expects == "spect_intolerance" and isinstance(value, str):
+        return render(f"understood_intolerance_{value}")
+    if expects == "mri" and isinstance(value, dict):
+        if value.get("had") == "no":
+            return render("understood_mri_none")
+        findings = [f for f in value.get("findings") or []]
+        if findings == ["normal"]:
+            return render("understood_mri_normal")
+        if findings:
+            return render("understood_mri_findings", findings=_terms(findings, lang))
+        return render("understood_mri_unknown")
+    if expects == "spect_ct" and isinstance(value, dict):
+        if value.get("had") == "no":
+            return render("understood_spect_none")
+        if value.get("positive") is False:
+            return render("understood_spect_negative")
+        levels = value.get("levels")
+        if isinstance(levels, int):
+            key = "understood_spect_one" if levels == 1 else "understood_spect_levels"
+            return render(key, levels=levels)
+        return render("understood_spect_unknown")
+    if expects == "yes_no" and value in ("yes", "no"):
+        return render(f"understood_{value}", question=question.text)
+    return render("understood_generic", topic=question.topic or question.text, value=str(value))
