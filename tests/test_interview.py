@@ -7,9 +7,12 @@ candidate reads, what is asked next and what would be stored.
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from interview_helpers import ELIGIBLE, TRIAL, Talk, play
 
-from trialbot.interview import MAX_MESSAGE_CHARS, State, command_of
+from trialbot.answers import Parsed
+from trialbot.interview import MAX_MESSAGE_CHARS, State, command_of, describe
 
 
 def answered(**overrides: str) -> dict[str, str]:
@@ -488,3 +491,97 @@ def test_a_very_long_message_is_cut_with_a_polite_note() -> None:
 @pytest.mark.parametrize("junk", [None, "x", 3, [], {"phase": 7, "asks": "x", "contact": []}])
 def test_a_malformed_state_starts_afresh(junk: object) -> None:
     assert State.from_dict(junk) == State()
+
+
+# --- plain words for every reading ----------------------------------------------------------
+
+READINGS = {
+    "age": [52, 80],
+    "low_back_pain": ["yes", "no"],
+    "radicular_pain": ["none", "above_knee", "below_knee", "leg_unspecified"],
+    "pain_duration": [
+        {"months": 0.5, "bound": "exact"},
+        {"months": 5, "bound": "less_than"},
+        {"months": 30, "bound": "more_than"},
+    ],
+    "conservative_care": [
+        {"tried": [], "relief": None},
+        {"tried": ["physiotherapy", "injections"], "relief": "temporary"},
+        {"tried": ["massage"], "relief": "lasting"},
+    ],
+    "spinal_pathology": [
+        {"conditions": [], "other": []},
+        {"conditions": ["tumour", "spondylolisthesis"], "other": []},
+    ],
+    "spect_intolerance": ["yes", "no"],
+    "mri": [
+        {"had": "no", "findings": []},
+        {"had": "yes", "findings": ["normal"]},
+        {"had": "yes", "findings": ["degenerated_disc", "facet_arthropathy"]},
+        {"had": "yes", "findings": []},
+    ],
+    "spect_ct": [
+        {"had": "no", "levels": None, "positive": None},
+        {"had": "yes", "levels": None, "positive": False},
+        {"had": "yes", "levels": 1, "positive": True},
+        {"had": "yes", "levels": 3, "positive": True},
+        {"had": "yes", "levels": None, "positive": None},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("question_id", "value"), [(q, v) for q, values in READINGS.items() for v in values]
+)
+def test_every_reading_can_be_said_back_in_plain_words(question_id: str, value: object) -> None:
+    question = TRIAL.question(question_id)
+    text = describe(question, Parsed(understood=True, value=value))
+    assert text and "{" not in text and "_" not in text
+    assert describe(question, Parsed.dont_know())
+    assert describe(question, Parsed.not_understood())
+
+
+# --- never loops -------------------------------------------------------------------------------
+
+NOISE = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            "   ",
+            "banana",
+            "the weather is lovely today",
+            "what's the capital of France?",
+            "<script>alert(1)</script>",
+            "'; DROP TABLE screenings; --",
+            "\x00\x01",
+            "🙂🙂🙂",
+            "?",
+            "asdfghjkl",
+            "lol",
+            "what is an MRI?",
+            "how many questions are left?",
+            "x" * 3000,
+            "hello",
+            "thanks",
+        ]
+    ),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(NOISE, min_size=1, max_size=6), st.booleans())
+def test_random_noise_always_reaches_an_end_within_a_fixed_number_of_turns(
+    noise: list[str], consent_first: bool
+) -> None:
+    talk = Talk()
+    talk.say("hi")
+    if consent_first:
+        talk.say("yes")
+    for turn in range(80):
+        if talk.pending is None:
+            break
+        talk.say(noise[turn % len(noise)])
+    assert talk.pending is None, f"still asking {talk.state.get('pending')} after 80 turns"
+    if consent_first:
+        assert talk.outcome in ("not_eligible", "incomplete", "possibly_eligible", "likely_eligible")

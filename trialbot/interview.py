@@ -318,6 +318,7 @@ _CORRECTION_TURN = {
     )
 }
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s*\n\s*")
+_FILLER = {"en": re.compile(r"^(?:\W*(?:sorry|um+|uh+|hmm+|erm|so|and|but|ok|okay|oh|well|wait)\b)+\W*")}
 _QUESTION_START = {
     "en": re.compile(
         r"^\s*(?:what|whats|what's|why|how|when|where|who|which|is|are|can|could|do|does|"
@@ -784,7 +785,7 @@ class _Interview:
             if not self.trial.has_question(question_id):
                 continue
             question = self.trial.question(question_id)
-            if question.phase != "screening":
+            if question.phase != "screening" or not self._candidate_knows(question):
                 continue
             reading = self.read(question)
             if not reading.understood or reading.value is None or reading.hedged:
@@ -793,6 +794,15 @@ class _Interview:
                 continue  # an exclusion is confirmed when its own question comes
             found[question_id] = reading
         return found
+
+    def _candidate_knows(self, question: Question) -> bool:
+        """Whether the question feeds a criterion the candidate can settle. Scan results
+        are only ever taken from their own question: "degenerated discs at two levels"
+        in an MRI answer says nothing about the SPECT/CT."""
+        return any(
+            c.verified_by == "candidate" and question.id in c.questions
+            for c in self.trial.criteria
+        )
 
     def _record_extras(self, extras: dict[str, Parsed], *, acknowledge: bool = False) -> None:
         for question_id, reading in extras.items():
@@ -1204,10 +1214,12 @@ class _Interview:
     # -- questions about the study and small talk --------------------------------------------
 
     def _plain_question(self) -> bool:
-        """A message that opens like a question and ends with a question mark."""
-        return self.text.rstrip().endswith("?") and bool(
-            _QUESTION_START[self.lang].search(self.lowered)
-        )
+        """A message that is a question: it ends with a question mark and opens like one
+        (after "sorry", "um"...) or asks what a word means."""
+        if not self.text.rstrip().endswith("?"):
+            return False
+        opening = _FILLER[self.lang].sub("", self.lowered)
+        return bool(_QUESTION_START[self.lang].search(opening))
 
     def _answer_question(self, *, first: bool = False, also: bool = False) -> bool:
         """Answer a question about the study or the bot's own words; True if answered.
@@ -1358,8 +1370,9 @@ def describe(question: Question, reading: Parsed, lang: str = "en") -> str:
             return render("understood_spect_negative")
         levels = value.get("levels")
         if isinstance(levels, int):
-            key = "understood_spect_one" if levels == 1 else "understood_spect_levels"
-            return render(key, levels=levels)
+            if levels == 1:
+                return render("understood_spect_one")
+            return render("understood_spect_levels", levels=levels)
         return render("understood_spect_unknown")
     if expects == "yes_no" and value in ("yes", "no"):
         return render(f"understood_{value}", question=question.text)
