@@ -148,9 +148,7 @@ def apply(
                     sender_id, trial.id, red_flags=op.red_flags, answered_by=op.answered_by
                 )
             elif isinstance(op, Complete):
-                store.complete(
-                    sender_id, trial.id, op.evaluation, notify_channels=notify_channels
-                )
+                store.complete(sender_id, trial.id, op.evaluation, notify_channels=notify_channels)
             elif isinstance(op, Stop):
                 store.stop(sender_id, trial.id)
             elif isinstance(op, Resume):
@@ -161,8 +159,14 @@ def _save_contact(store: ScreeningStore, trial_id: str, sender_id: str, op: Save
     if op.role == "future_contact":
         store.save_contact(sender_id, trial_id, future_contact=bool(op.value))
         return
-    detail = {op.role: str(op.value)}
-    store.save_contact(sender_id, trial_id, **detail)
+    detail = str(op.value)
+    store.save_contact(
+        sender_id,
+        trial_id,
+        name=detail if op.role == "name" else None,
+        phone=detail if op.role == "phone" else None,
+        email=detail if op.role == "email" else None,
+    )
 
 
 class ActionInterview(Action):
@@ -187,9 +191,7 @@ class ActionInterview(Action):
             )
             notify = runtime.notify_channels()
             await runtime.in_thread(
-                lambda: apply(
-                    runtime.store(), trial, sender_id, channel, result.operations, notify
-                )
+                lambda: apply(runtime.store(), trial, sender_id, channel, result.operations, notify)
             )
         except Exception:
             logger.exception("The interview failed on a message")

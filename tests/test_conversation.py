@@ -72,7 +72,7 @@ def test_declining_consent_ends_the_conversation() -> None:
 
 
 def test_reachable_needs_a_phone_or_an_email() -> None:
-    assert reachable({"contact_phone": "+420601123456", "contact_email": SKIPPED})
-    assert reachable({"contact_phone": SKIPPED, "contact_email": "a@example.org"})
-    assert not reachable({"contact_phone": SKIPPED, "contact_email": SKIPPED})
-    assert not reachable({})
+    assert reachable(TRIAL, {"contact_phone": "+420601123456", "contact_email": SKIPPED})
+    assert reachable(TRIAL, {"contact_phone": SKIPPED, "contact_email": "a@example.org"})
+    assert not reachable(TRIAL, {"contact_phone": SKIPPED, "contact_email": SKIPPED})
+    assert not reachable(TRIAL, {})

@@ -30,7 +30,7 @@ from typing import Any
 
 from trialbot import messages
 from trialbot.answers import Parsed
-from trialbot.conversation import SKIPPED, Step, contact_role, next_step, reachable
+from trialbot.conversation import SKIPPED, Step, contact_role, next_step
 from trialbot.criteria import GlossaryEntry, Question, Trial
 from trialbot.engine import evaluate_criterion
 from trialbot.parsing import detect_red_flags, parse, topics_of
@@ -233,12 +233,8 @@ class State:
         state.asks = pick("asks", int, 0)
         state.misses = pick("misses", int, 0)
         state.confirm = pick("confirm", dict, None)
-        state.refused = {
-            k: v for k, v in pick("refused", dict, {}).items() if isinstance(v, int)
-        }
-        state.contact = {
-            k: v for k, v in pick("contact", dict, {}).items() if isinstance(v, str)
-        }
+        state.refused = {k: v for k, v in pick("refused", dict, {}).items() if isinstance(v, int)}
+        state.contact = {k: v for k, v in pick("contact", dict, {}).items() if isinstance(v, str)}
         state.history = [q for q in pick("history", list, []) if isinstance(q, str)]
         state.outcome_told = pick("outcome_told", str, None)
         state.warned_reach = pick("warned_reach", bool, False)
@@ -318,7 +314,9 @@ _CORRECTION_TURN = {
     )
 }
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s*\n\s*")
-_FILLER = {"en": re.compile(r"^(?:\W*(?:sorry|um+|uh+|hmm+|erm|so|and|but|ok|okay|oh|well|wait)\b)+\W*")}
+_FILLER = {
+    "en": re.compile(r"^(?:\W*(?:sorry|um+|uh+|hmm+|erm|so|and|but|ok|okay|oh|well|wait)\b)+\W*")
+}
 _QUESTION_START = {
     "en": re.compile(
         r"^\s*(?:what|whats|what's|why|how|when|where|who|which|is|are|can|could|do|does|"
@@ -369,7 +367,9 @@ _RELATIVE = {
 
 
 def _whole(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"^\W*(?:{_POLITE}\W*)*(?:{pattern})\W*(?:please|pls|now|thanks|thank you)?\W*$")
+    return re.compile(
+        rf"^\W*(?:{_POLITE}\W*)*(?:{pattern})\W*(?:please|pls|now|thanks|thank you)?\W*$"
+    )
 
 
 _COMMAND_PATTERNS = {
@@ -487,7 +487,9 @@ class _Interview:
             self.text = " ".join(p.strip() for p in rest)
             self.lowered = _lowered(self.text)
         emergency = self.trial.emergency
-        self.say("red_flag", emergency=emergency.text if emergency else self._text("emergency_generic"))
+        self.say(
+            "red_flag", emergency=emergency.text if emergency else self._text("emergency_generic")
+        )
         new = [f for f in flags if f not in self.state.red_flags]
         self.state.red_flags.extend(new)
         if new and self.consented:
@@ -499,7 +501,9 @@ class _Interview:
         pattern = _RELATIVE.get(self.lang, _RELATIVE["en"])
         if pattern.search(self.lowered):
             self.state.answered_by = "relative"
-            self.ops.append(RecordFlags(red_flags=tuple(self.state.red_flags), answered_by="relative"))
+            self.ops.append(
+                RecordFlags(red_flags=tuple(self.state.red_flags), answered_by="relative")
+            )
             self.say("relative_noted")
 
     # -- before consent ------------------------------------------------------------------
@@ -568,9 +572,7 @@ class _Interview:
             self.state = State(red_flags=self.state.red_flags)
         question = self.trial.consent_question
         self.ops.append(RecordConsent(agreed=True))
-        self.ops.append(
-            RecordAnswer(question.id, self.text, Parsed(understood=True, value="yes"))
-        )
+        self.ops.append(RecordAnswer(question.id, self.text, Parsed(understood=True, value="yes")))
         self.answers[question.id] = Answer(question.id, self.text, Parsed(True, "yes"))
         self.state.phase = "screening"
         self.state.pending = None
@@ -729,7 +731,9 @@ class _Interview:
         if asks >= 2:  # never exclude without a yes: the team can ask
             self.state.confirm = None
             self.say("noted_not_sure")
-            self._record(question, said, Parsed(True, reading.value, hedged=True, evidence=reading.evidence))
+            self._record(
+                question, said, Parsed(True, reading.value, hedged=True, evidence=reading.evidence)
+            )
             self._advance()
             return
         confirm["asks"] = asks + 1
@@ -766,7 +770,9 @@ class _Interview:
         """Asked enough: record "not known" (or skip a contact detail) and move on."""
         if question.phase == "contact":
             self.say("noted_skip")
-            self._contact_done(question, SKIPPED if contact_role(question) != "future_contact" else "no")
+            self._contact_done(
+                question, SKIPPED if contact_role(question) != "future_contact" else "no"
+            )
             return
         self.say("noted_not_sure")
         self._record(question, self.text, Parsed.not_understood())
@@ -800,8 +806,7 @@ class _Interview:
         are only ever taken from their own question: "degenerated discs at two levels"
         in an MRI answer says nothing about the SPECT/CT."""
         return any(
-            c.verified_by == "candidate" and question.id in c.questions
-            for c in self.trial.criteria
+            c.verified_by == "candidate" and question.id in c.questions for c in self.trial.criteria
         )
 
     def _record_extras(self, extras: dict[str, Parsed], *, acknowledge: bool = False) -> None:
@@ -856,8 +861,7 @@ class _Interview:
         unknown = [
             c
             for c in self.trial.criteria
-            if c.verified_by == "candidate"
-            and evaluation.results[c.id].verdict is Verdict.UNKNOWN
+            if c.verified_by == "candidate" and evaluation.results[c.id].verdict is Verdict.UNKNOWN
         ]
         return len(unknown) > MAX_UNKNOWN_FOR_HANDOFF
 
@@ -887,7 +891,9 @@ class _Interview:
         self.state.asks = 0
         if evaluation.outcome.hands_off:
             self.say("finish_handoff", contact_name=self.trial.contact.name)
-            details = ", ".join(d for d in (self.trial.contact.phone, self.trial.contact.email) if d)
+            details = ", ".join(
+                d for d in (self.trial.contact.phone, self.trial.contact.email) if d
+            )
             if details:
                 self.say("study_contact_details", contact_details=details)
         else:
@@ -920,7 +926,9 @@ class _Interview:
         self.ops.append(AskedQuestion(question.id, self.state.asks))
         self.replies.append(self.question_reply(question, reask=reask, short=short))
 
-    def question_reply(self, question: Question, *, reask: bool = False, short: bool = False) -> Reply:
+    def question_reply(
+        self, question: Question, *, reask: bool = False, short: bool = False
+    ) -> Reply:
         options = question.buttons_on_reask if reask else list(question.options)
         if reask:
             text = question.reask
@@ -1008,7 +1016,9 @@ class _Interview:
         answered = [
             q
             for q in reversed(self.state.history)
-            if q != pending.id and q in self.answers and self.trial.has_question(q)
+            if q != pending.id
+            and q in self.answers
+            and self.trial.has_question(q)
             and self.trial.question(q).phase == "screening"
         ]
         topics = [q for q in topics_of(self.text) if q in answered]
@@ -1150,10 +1160,13 @@ class _Interview:
                 return
         if self.flagged:
             return  # the warning was the answer
-        if self.state.phase == "done" and _CORRECTION[self.lang].search(self.lowered):
-            if any(q in self.answers for q in topics_of(self.text)):
-                self.say("correction_closed")
-                return
+        if (
+            self.state.phase == "done"
+            and _CORRECTION[self.lang].search(self.lowered)
+            and any(q in self.answers for q in topics_of(self.text))
+        ):
+            self.say("correction_closed")
+            return
         if self._answer_question() or self._small_talk():
             return
         if _GOODBYE[self.lang].search(self.lowered):
@@ -1187,10 +1200,15 @@ class _Interview:
             self.ops.append(Resume())
             self.state.resume_asked = False
             pending = self.state.pending
-            self.state.phase = "contact" if (
-                pending and self.trial.has_question(pending)
-                and self.trial.question(pending).phase == "contact"
-            ) else "screening"
+            self.state.phase = (
+                "contact"
+                if (
+                    pending
+                    and self.trial.has_question(pending)
+                    and self.trial.question(pending).phase == "contact"
+                )
+                else "screening"
+            )
             self.state.asks = 0
             self.state.pending = None
             self._advance()
@@ -1271,11 +1289,7 @@ class _Interview:
 
     def _tell_progress(self) -> None:
         step = self.step()
-        left = [
-            q
-            for q in self.trial.screening_questions
-            if q.id not in self.answers
-        ]
+        left = [q for q in self.trial.screening_questions if q.id not in self.answers]
         self.say("progress", left=max(1, len(left)) if step.question_id else 0)
 
     def _small_talk(self) -> bool:
@@ -1315,7 +1329,12 @@ def _months_text(months: float, lang: str) -> str:
 
 
 def _terms(values: list[str], lang: str) -> str:
-    names = [messages.render(f"term_{v}", lang=lang) if messages.has(f"term_{v}", lang=lang) else v.replace("_", " ") for v in values]
+    names = [
+        messages.render(f"term_{v}", lang=lang)
+        if messages.has(f"term_{v}", lang=lang)
+        else v.replace("_", " ")
+        for v in values
+    ]
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + messages.render("list_and", lang=lang) + names[-1]
@@ -1335,9 +1354,10 @@ def describe(question: Question, reading: Parsed, lang: str = "en") -> str:
     if expects == "duration" and isinstance(value, dict):
         span = _months_text(float(value.get("months") or 0), lang)
         bound = value.get("bound", "exact")
-        key = {"more_than": "understood_duration_more", "less_than": "understood_duration_less"}.get(
-            bound, "understood_duration"
-        )
+        key = {
+            "more_than": "understood_duration_more",
+            "less_than": "understood_duration_less",
+        }.get(bound, "understood_duration")
         return render(key, span=span)
     if expects == "pain_location" and isinstance(value, str):
         return render(f"understood_pain_{value}")
@@ -1345,7 +1365,11 @@ def describe(question: Question, reading: Parsed, lang: str = "en") -> str:
         tried = list(value.get("tried") or [])
         if not tried:
             return render("understood_therapies_none")
-        key = "understood_therapies_lasting" if value.get("relief") == "lasting" else "understood_therapies_failed"
+        key = (
+            "understood_therapies_lasting"
+            if value.get("relief") == "lasting"
+            else "understood_therapies_failed"
+        )
         return render(key, therapies=_terms(tried, lang))
     if expects == "spinal_pathology" and isinstance(value, dict):
         conditions = list(value.get("conditions") or [])

@@ -1,4 +1,4 @@
-"""The message catalog (bot/messages.yml, trialbot.messages) and the actions that use it."""
+"""The message catalogs (bot/messages/<lang>.yml, trialbot.messages) and the code that uses them."""
 
 from __future__ import annotations
 
@@ -14,49 +14,72 @@ from trialbot import messages
 from trialbot.devtools.train import ROOT
 
 ACTIONS = ROOT / "actions"
+# Where texts are rendered: the interview, the actions, the channels.
+SPEAKERS = [
+    ROOT / "trialbot" / "interview.py",
+    ROOT / "trialbot" / "channels.py",
+    *ACTIONS.glob("*.py"),
+]
+# Calls whose first argument is a catalog key.
+RENDERING = {"render", "say", "_text"}
 
 
-def render_calls() -> list[tuple[str, int, str, set[str]]]:
-    """Every ``messages.render("key", name=...)`` in actions/: file, line, key, names."""
-    calls = []
-    for path in sorted(ACTIONS.glob("*.py")):
+def render_calls() -> tuple[list[tuple[str, int, str, set[str]]], set[str]]:
+    """Every literal ``render("key", name=...)`` / ``say("key", ...)``: file, line, key,
+    names; and the prefixes of keys built at run time (``render(f"understood_{x}")``)."""
+    calls, prefixes = [], set()
+    for path in sorted(SPEAKERS):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "render"
-                and isinstance(node.func.value, ast.Name)
-                and node.func.value.id == "messages"
-            ):
+            if not isinstance(node, ast.Call) or not node.args:
                 continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name not in RENDERING:
+                continue
+            key = node.args[0]
             where = f"{path.name}:{node.lineno}"
-            assert len(node.args) == 1 and isinstance(node.args[0], ast.Constant), (
-                f"{where}: the key must be a literal, so that it can be checked"
-            )
-            names = {k.arg for k in node.keywords}
+            if isinstance(key, ast.JoinedStr):
+                head = key.values[0]
+                assert isinstance(head, ast.Constant), f"{where}: a key must start with a literal"
+                prefixes.add(str(head.value))
+                continue
+            if not isinstance(key, ast.Constant) or not isinstance(key.value, str):
+                continue  # render(key, ...) inside a helper: its callers are checked
+            names = {k.arg for k in node.keywords} - {"lang"}
             assert None not in names, f"{where}: values must be named, not **unpacked"
-            calls.append((path.name, node.lineno, str(node.args[0].value), names))
-    return calls
+            calls.append((path.name, node.lineno, key.value, names))
+    return calls, prefixes
 
 
-def test_every_key_the_actions_use_exists_and_every_message_is_used() -> None:
-    calls = render_calls()
+def test_every_key_used_exists_and_every_message_is_used() -> None:
+    calls, prefixes = render_calls()
     used = {key for _, _, key, _ in calls}
     catalog = set(messages.catalog())
 
-    assert calls, "no messages.render call found in actions/"
-    assert used - catalog == set(), "keys the actions use but bot/messages.yml lacks"
-    assert catalog - used == set(), "messages in bot/messages.yml that no action sends"
+    assert calls, "no render call found"
+    assert used - catalog == set(), "keys the code uses but bot/messages/en.yml lacks"
+    unused = {k for k in catalog - used if not any(k.startswith(p) for p in prefixes)}
+    assert unused == set(), "messages in bot/messages/en.yml that nothing sends"
 
 
 def test_every_call_gives_exactly_the_placeholders_of_its_message() -> None:
-    for file, line, key, names in render_calls():
+    calls, _ = render_calls()
+    for file, line, key, names in calls:
         placeholders = messages.get(key).placeholders
         assert names == placeholders, f"{file}:{line}: {key} takes {sorted(placeholders)}"
 
 
+def test_every_language_has_the_same_messages_and_placeholders() -> None:
+    english = messages.catalog("en")
+    for path in sorted(messages.CATALOGS.glob("*.yml")):
+        other = messages.load(path)
+        assert set(other) == set(english), f"{path.name} has other keys than en.yml"
+        for key, message in other.items():
+            assert message.placeholders == english[key].placeholders, f"{path.name}: {key}"
+
+
 def test_the_actions_send_no_domain_response_by_name() -> None:
-    """What actions say comes from the catalog; domain responses are for the rules."""
+    """What actions say comes from the catalog (or the ResponseSelector's own pick)."""
     for path in sorted(ACTIONS.glob("*.py")):
         assert "response=" not in path.read_text(), path.name
 
@@ -76,7 +99,7 @@ def test_render_fills_the_placeholders() -> None:
 
 
 def test_an_unknown_key_is_a_clear_error() -> None:
-    with pytest.raises(messages.MessageError, match="no message 'outcome_maybe'.*messages.yml"):
+    with pytest.raises(messages.MessageError, match="no message 'outcome_maybe'.*en.yml"):
         messages.render("outcome_maybe")
 
 
@@ -123,8 +146,7 @@ def test_a_missing_catalog_is_a_clear_error(tmp_path: Path) -> None:
 def test_importing_the_actions_reads_nothing() -> None:
     """The catalog (and the trial) are read on first use, never at import."""
     probe = (
-        "import actions.corrections, actions.faq, actions.safety, actions.screening, "
-        "actions.session\n"
+        "import actions.interview, trialbot.interview\n"
         "from actions import runtime\n"
         "from trialbot import messages\n"
         "assert messages.catalog.cache_info().currsize == 0, 'catalog read at import'\n"
