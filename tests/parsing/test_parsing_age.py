@@ -43,3 +43,120 @@ from parsing_expect import DK, NU
 )
 def test_age(read, text, expected):
     assert read("age", text) == expected
+
+
+# TODAY is 24 November 2026.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a full date of birth: the exact age today, day first for European input
+        ("05/11/1963", (63, False)),
+        ("5.11.1963", (63, False)),
+        ("05-11-63", (63, False)),
+        ("12/11/1963", (63, False)),  # 12 November (day first), not 11 December
+        ("11/12/1963", (62, False)),  # 11 December: birthday still to come
+        ("02/14/1966", (60, False)),  # only the US order makes a date
+        ("24.11.1963", (63, False)),  # birthday today
+        ("25 november 1963", (62, False)),
+        ("14th Feb 1966", (60, False)),
+        ("feb 14 1966", (60, False)),
+        ("February 14th, 1966", (60, False)),
+        ("d.o.b. 1966-02-14", (60, False)),
+        ("dob: 14/02/1966", (60, False)),
+        ("date of birth 1st December 1951", (74, False)),
+        ("21/12/1950", (75, False)),
+        ("my birthday is 3 march 1960", (66, False)),
+        ("I was born on 01/11/1950", (76, False)),
+        # a year of birth alone: the age reached this year, hedged
+        ("born 1966", (60, True)),
+        ("born in 71", (55, True)),
+        ("born in '58", (68, True)),
+        ("b. 1980", (46, True)),
+    ],
+)
+def test_age_from_a_date_of_birth(read, text, expected):
+    assert read("age", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a coming birthday is one more than the age now
+        ("I turn 76 next May", (75, False)),
+        ("I'll be 60 in march", (59, False)),
+        ("62 next week", (61, False)),
+        ("76 in a couple of weeks", (75, False)),
+        ("I'll be 76 in 2 weeks", (75, False)),
+        ("I'm turning 18 next month", (17, False)),
+        ("going to be 51 in december", (50, False)),
+        ("I will be 65 on my birthday", (64, False)),
+        ("turning 40 soon", (39, False)),
+        ("I'm 52, turning 53 next month", (52, False)),  # the present age wins
+        # a birthday just past is the age now
+        ("just turned 50", (50, False)),
+        ("I turned 75 last week", (75, False)),
+        # "nearly 70": not 70 yet, and maybe 68
+        ("nearly 70", (69, True)),
+        ("I'm almost 76", (75, True)),
+        ("coming up to 70", (69, True)),
+    ],
+)
+def test_age_relative_to_a_birthday(read, text, expected):
+    assert read("age", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm 62, my back has hurt for 5 years and it goes into my left buttock", (62, False)),
+        ("62 yrs old, pain 10 yrs", (62, False)),
+        ("pain for 10 years, I'm 45", (45, False)),
+        ("i am 58 and i have 2 kids", (58, False)),
+        ("I'm only 34", (34, False)),
+        ("age: 47", (47, False)),
+        ("58 years of age", (58, False)),
+        ("62 y/o", (62, False)),
+        # someone answering for a relative
+        ("she is 67", (67, False)),
+        ("my mum is 67", (67, False)),
+        ("she's 67", (67, False)),
+        ("he is 71 and has had pain for 3 years", (71, False)),
+        ("my husband is 70, back pain since 2019", (70, False)),
+        ("I'm 62 (born 1964)", (62, False)),  # the age said wins over a birth year
+        ("born 1966, in my sixties", (60, True)),
+        ("62, born 24/11/1964", (62, False)),
+    ],
+)
+def test_age_in_a_longer_message(read, text, expected):
+    assert read("age", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm 48 kg", NU),
+        ("I'm 5'9\" and 80 kilos", NU),
+        ("2 kids", NU),
+        ("since 2019", NU),
+        ("for 5 years", NU),
+        ("old enough", NU),
+        ("no idea", DK),
+        ("rather not say", DK),
+        ("im 5o", (50, False)),  # letter o for zero
+        ("I'm 5", NU),  # under 10: a typo, asked again rather than excluded
+        # answers to other questions
+        ("6 months", NU),
+        ("since 05/11/2019", NU),
+        ("the MRI 2 years ago showed worn discs", NU),
+        ("2 levels", NU),
+        ("L4-L5", NU),
+        ("pain 8 out of 10", NU),
+        ("yeah, 24/7", NU),
+        ("3 injections", NU),
+        ("physio and pills", NU),
+        ("mri in 2019", NU),
+        ("yes", NU),
+    ],
+)
+def test_not_an_age(read, text, expected):
+    assert read("age", text) == expected

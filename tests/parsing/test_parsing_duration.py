@@ -59,3 +59,138 @@ def months(value, bound="exact", hedged=False):
 )
 def test_duration(read, text, expected):
     assert read("duration", text) == expected
+
+
+# TODAY is 24 November 2026; Easter 2026 was 5 April, Easter 2024 31 March.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # events everyone dates
+        ("since the pandemic started", months(80.8)),
+        ("since lockdown", months(80.8)),
+        ("since covid", months(80.8, hedged=True)),  # or since they had covid
+        ("since christmas", months(11.0)),
+        ("since last christmas", months(11.0)),
+        ("since Xmas 2023", months(35.0)),
+        ("since Easter", months(7.7)),
+        ("since Easter two years ago", months(31.8)),
+        ("since new year", months(10.7)),
+        # calendar dates
+        ("since summer 2023", months(41.8)),
+        ("since fall of '23", months(38.8)),
+        ("since the spring", months(8.8)),
+        ("since last spring", months(8.8)),
+        ("since jan", months(10.7)),
+        ("since 12/03/2024", months(32.4)),  # 12 March: day first
+        ("since 2019", months(82.8, "more_than")),
+        ("since my accident in 2018", months(94.7, "more_than")),
+        ("since last month", months(1.0, hedged=True)),
+        # life events, counted with the number given
+        ("since my son was born, he's 9 now", months(108.0, hedged=True)),
+        ("since I was pregnant with my daughter, she's 4", months(48.0, hedged=True)),
+        ("since I retired 3 years ago", months(36.0)),
+        ("im 45, since i was 30", months(180.0, hedged=True)),
+        ("I'm 50 and it started when I was 48", months(24.0, hedged=True)),
+        ("since my daughter was born", NU),
+    ],
+)
+def test_duration_from_a_date_or_event(read, text, expected):
+    assert read("duration", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("for a year or two", months(12.0, hedged=True)),
+        ("a month or two", months(1.0, hedged=True)),
+        ("donkeys years", months(24, "more_than", hedged=True)),
+        ("donkey's years", months(24, "more_than", hedged=True)),
+        ("years and years", months(24, "more_than", hedged=True)),
+        ("most of my adult life", months(24, "more_than", hedged=True)),
+        ("since I was a teenager", months(24, "more_than", hedged=True)),
+        ("for ages, like 10 yrs", months(120.0, hedged=True)),
+        ("on and off for 20 years", months(240.0)),
+        ("a few months", months(3.0, hedged=True)),
+        ("a couple of months", months(2.0, hedged=True)),
+        ("few weeks", months(0.7, hedged=True)),
+        ("half a year", months(6.0)),
+        ("6 months", months(6.0)),
+        ("just over 6 months", months(6.0, "more_than")),
+        ("nearly a year", months(12.0, hedged=True)),
+        ("for the past 2 years", months(24.0)),
+        ("in the last 2 months", months(2.0, "less_than")),
+    ],
+)
+def test_duration_in_everyday_words(read, text, expected):
+    assert read("duration", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a number dating a procedure is not the pain's duration
+        ("the MRI 2 years ago showed worn discs", NU),
+        ("No reason, I had the scan with the injection 2 years ago", NU),
+        ("had an operation 5 years ago", NU),
+        ("I had 3 injections over 2 years", NU),
+        ("physio twice a week for 6 weeks", NU),
+        # ... unless the pain's own duration is said too, or counted from it
+        ("pain for 3 years, MRI last year showed a bulging disc", months(36.0)),
+        ("my back has hurt for 5 years and the x-ray 2 years ago was normal", months(60.0)),
+        ("ever since my hernia op in 2018", months(94.7, "more_than")),
+        # frequencies are not durations
+        ("twice a week", NU),
+        ("8 hours a day", NU),
+        ("every 2 weeks", NU),
+        # answers to other questions
+        ("physio and pills", NU),
+        ("I'm 62", NU),
+        ("62 years old", NU),
+        ("born in 1966", NU),
+        ("2 levels", NU),
+        ("L4-L5", NU),
+        ("above the knee", NU),
+        ("yes", NU),
+        # pain that went away and came back: the current episode, hedged
+        (
+            "I had it for 2 years then it went away and came back 3 months ago",
+            months(3.0, hedged=True),
+        ),
+        ("had it years ago, it cleared up, but it returned in march", months(8.8, hedged=True)),
+    ],
+)
+def test_duration_is_the_pains_own(read, text, expected):
+    assert read("duration", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # answers about age or birth
+        ("I'll be 18 in March", NU),
+        ("I'm 75, 76 in march", NU),
+        ("just turned 18 last week", NU),
+        ("I'm 80 years young!", NU),
+        ("05/11/1963", NU),  # a bare date this long ago is a date of birth
+        ("Nov 1970", NU),
+        ("1945", NU),
+        ("b. 1980", NU),
+        ("nar. 5.11.1963", NU),
+        ("since 1980", months(550.7, "more_than")),  # ... unless "since" says otherwise
+        ("March 2023", months(44.8)),  # a recent bare date is the pain's start
+        # how long a treatment helped, or the pain was away
+        ("steroid injections x3, each one lasted a few weeks", NU),
+        ("yoga fixed it, I've been fine for a year", NU),
+        ("pain came back after 6 months", NU),
+        ("not anymore, it went away last year", NU),
+        ("it's better now but I've had it for 2 years", months(24.0)),
+        ("I was fine until 2 years ago", months(24.0)),
+        ("it hasn't stopped for 2 years", months(24.0)),
+        # other questions
+        ("I'm 12 weeks pregnant", NU),
+        ("a tumour on my spine, removed in 2018", NU),
+        ("yeah, 24/7", NU),
+    ],
+)
+def test_duration_not_read_from_other_answers(read, text, expected):
+    assert read("duration", text) == expected

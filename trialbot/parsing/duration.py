@@ -3,15 +3,39 @@
 Decisions:
 
 * Weeks are ``/ 4.345`` months, days ``/ 30.44``; values are rounded to 0.1 month.
-* "since March 2023" counts from the 1st of that month, bound ``exact``. "since March"
-  means the most recent March. A season starts in its first month (northern
-  hemisphere): "since the summer of 2024" counts from 1 June 2024.
+* "since March 2023" counts from the 1st of that month, bound ``exact``; a full date
+  ("since 12/03/2024", day first) from that day. "since March" means the most recent
+  March; "since last March" the one before if this is March. A season starts in its
+  first month (northern hemisphere): "since the summer of 2024" counts from 1 June 2024.
 * "since 2019" (a year alone) is a lower bound: ``more_than`` the months since the end
   of 2019. The current year ("since 2026", "this year") is an upper bound:
   ``less_than`` the months since 1 January.
-* "for years", "many years": ``more_than`` 24, hedged. "ages", "a long time",
-  unit-less numbers ("8") and "since I was 30" are not understood.
-* "a couple of" (2), "a few" / "several" (3) are hedged.
+* Events count from their date: "since the pandemic" / "since lockdown" from 1 March
+  2020 ("since covid" too, hedged: it may mean since they had covid); "since Christmas"
+  and "since Easter" from the most recent one (or the one of the year said, or "two
+  years ago"), New Year likewise.
+* Life events are read only with a number to count from, and hedged (whole years):
+  "since my son was born, he's 9 now" is 108 months; "im 45, since i was 30" is 180.
+  "since I was 30" alone is not understood.
+* "for years", "years and years", "donkey's years", "most of my adult life", "since I
+  was a teenager": ``more_than`` 24, hedged. "ages", "a long time" and unit-less
+  numbers ("8") are not understood.
+* "a couple of" (2), "a few" / "several" (3), ranges ("2-3 years", "a year or two": the
+  lower end), "about", "nearly", "like 10 years" are hedged.
+* "last week" / "last month" are 1 week / 1 month, hedged.
+* A number that dates a scan, an injection, an operation or physiotherapy is not the
+  pain's duration: in "the MRI 2 years ago showed worn discs" the clause with the
+  procedure is ignored (not understood unless the pain's own duration is also given) —
+  unless the pain is counted from it: "ever since my hernia op in 2018".
+* Pain that went away and came back: the current episode counts ("I had it for 2 years
+  then it went away and came back 3 months ago" is 3 months), hedged, so the study
+  team can weigh the history. The engine still excludes on 3 months (beyond the margin).
+* Frequencies are not durations: "twice a week", "8 hours a day", "every 2 weeks"; nor
+  is how long a treatment helped or the pain was away ("each one lasted a few weeks",
+  "fine for a year", "it went away last year"), an age ("I'll be 18 in March", "80 years
+  young") or a pregnancy.
+* A bare date more than 40 years back ("12/05/1980", "1945") is taken for a date of
+  birth: not understood. With "since" or "in" before it, it is the pain's start.
 """
 
 from __future__ import annotations
@@ -21,7 +45,14 @@ from datetime import date
 
 from trialbot.answers import Parsed
 from trialbot.parsing.nlp import Analysis, analyse
-from trialbot.parsing.numbers import MONTHS, SEASONS, words_to_digits
+from trialbot.parsing.numbers import (
+    MONTH_NAMES,
+    MONTHS,
+    SEASONS,
+    find_dates,
+    two_digit_year,
+    words_to_digits,
+)
 from trialbot.parsing.yes_no import DONT_KNOW
 
 DAYS_PER_MONTH = 30.44
@@ -34,12 +65,21 @@ MONTHS_PER_UNIT = {
     "decade": 120.0,
 }
 MAX_MONTHS = 100 * 12
+# When the covid pandemic and its first lockdowns began in Europe.
+PANDEMIC_START = date(2020, 3, 1)
 
-_UNIT = r"(?P<unit>day|week|month|year|decade)s?"
+_UNITS = r"(?:day|week|month|year|decade)"
+_UNIT = r"(?P<unit>" + _UNITS + r")s?"
 _QUANTITY = re.compile(r"(?<![\d.])(?P<n>\d+(?:\.\d+)?)\s*(?P<plus>\+\s*)?" + _UNIT + r"\b")
 _RANGE = re.compile(
-    r"(?<![\d.])(?P<low>\d+(?:\.\d+)?)\s*(?:-|to|or)\s*\d+(?:\.\d+)?\s*(?P<unit>(?:day|week|month|"
-    r"year|decade)s?)\b"
+    r"(?<![\d.])(?P<low>\d+(?:\.\d+)?)\s*(?:-|to|or)\s*\d+(?:\.\d+)?\s*(?P<unit>"
+    + _UNITS
+    + r"s?)\b"
+)
+# "a year or two" (the unit between the numbers): the lower end too.
+_RANGE_AFTER = re.compile(
+    r"(?<![\d.])(?P<low>\d+(?:\.\d+)?)\s*(?P<unit>" + _UNITS + r"s?)\s+(?:or|to|-)\s+"
+    r"\d+(?:\.\d+)?\b(?!\s*(?:\.\d|[-/]|" + _UNITS + r"))"
 )
 # Pieces joined into one duration: "2 years and 3 months", "1 year, 6 months".
 _JOINER = re.compile(r"^\s*(?:,|and|,\s*and)?\s*$")
@@ -49,32 +89,128 @@ _MORE = re.compile(
     r"\s*(?:a|an|the)?\s*$"
 )
 _MORE_AFTER = re.compile(r"^\s*(?:\+|plus|or more|or longer|and more|at least)\b|^\s*\+")
+# "in the last 2 months" is an upper bound; "for the last 2 years" is not.
 _LESS = re.compile(
     r"\b(?:less than|under|not even|not quite|fewer than|within|up to|shorter than|"
-    r"barely|no more than|the (?:last|past))\s*(?:a|an|the)?\s*$"
+    r"barely|no more than|(?:in|within|during) the (?:last|past))\s*(?:a|an|the)?\s*$"
 )
 _APPROX = re.compile(
     r"\b(?:about|around|roughly|approximately|nearly|almost|maybe|probably|or so|ish|"
-    r"give or take|something like|i think|i guess|perhaps|more or less|circa)\b"
+    r"give or take|something like|i think|i guess|perhaps|more or less|circa)\b|"
+    r"\blike\s+(?=\d)"
 )
 
-_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _SEASON_NAMES = "|".join(SEASONS)
-# "march 2023", "summer of 2024", "the summer 2024", "may '22"
-_MONTH_YEAR = re.compile(
-    r"\b(?:the\s+)?(?P<when>" + _MONTH_NAMES + "|" + _SEASON_NAMES + r")\s+(?:of\s+)?'?"
-    r"(?P<year>(?:19|20)\d{2})\b"
+_WHEN = MONTH_NAMES + "|" + _SEASON_NAMES
+# "summer of 2024", "the winter 2023" (month-year dates are read by find_dates)
+_SEASON_YEAR = re.compile(
+    r"\b(?:the\s+)?(?P<when>" + _SEASON_NAMES + r")\s+(?:of\s+)?(?:(?P<year>(?:19|20)\d{2})|"
+    r"'\s*(?P<year2>\d{2}))\b"
 )
 _YEAR = re.compile(r"(?<![\d.])(?P<year>(?:19|20)\d{2})(?![\d.])")
 # A month alone needs "since"/"in"/"from" before it: "may" is also a verb.
 _MONTH_ALONE = re.compile(
-    r"\b(?:since|in|from|started in|began in|back in)\s+(?:the\s+)?(?:start of\s+|end of\s+)?"
-    r"(?P<when>" + _MONTH_NAMES + "|" + _SEASON_NAMES + r")\b"
+    r"\b(?:since|in|from|started in|began in|back in|around)\s+(?:the\s+)?"
+    r"(?:(?P<last>last|this|this past)\s+)?(?:start of\s+|end of\s+)?"
+    r"(?P<when>" + _WHEN + r")\b"
 )
 _LAST_YEAR = re.compile(r"\b(?P<which>last|this) year\b")
-_VAGUE_YEARS = re.compile(r"\b(?:for|many|several|some|a number of)\s+years\b|^\s*years\s*$")
-# Numbers that are not a time span: "since I was 30", "30 years old".
-_NOT_A_SPAN = re.compile(r"\bsince i was\b|\bwhen i was\b|\byears? old\b")
+_LAST_WEEK = re.compile(r"\blast (?P<unit>week|month)\b|\byesterday\b")
+_VAGUE_YEARS = re.compile(
+    r"\b(?:for|many|several|some|a number of|donkey\s*'?\s*s?|donkeys)\s+years\b|"
+    r"^\s*years\s*$|\byears and years\b|\bdecades\b|"
+    r"\b(?:most|all|much) of my (?:adult |working )?life\b|\bmy (?:whole|entire) "
+    r"(?:adult )?life\b|\ball my (?:adult )?life\b|\bas long as i can remember\b|"
+    r"\bsince (?:i was )?(?:a )?(?:child|kid|teenager|teen|boy|girl|young|little)\b|"
+    r"\bsince (?:my )?(?:childhood|teens|school|school days|youth|twenties|20 s)\b"
+)
+# Age and birth talk: "30 years old", "80 years young", "born in 1966", "nar. 5.11.1963"
+# (Czech "narozen"), "I'll be 18 in March", "turned 18 last week", "39 in june"; and a
+# pregnancy ("12 weeks pregnant", "expecting a baby in April").
+_NOT_A_SPAN = re.compile(
+    r"\byears? (?:old|young)\b|\b(?:i was|i am|i m|im) born\b|^\W*born\b|"
+    r"\b(?:dob|date of birth)\b|\b(?:b|nar)\s*\.\s*\d|"
+    r"\b(?:will be|be|turn|turning|turned)\s+\d{1,3}\b(?!\.\d|\s*(?:day|week|month|year|decade))|"
+    r"(?<![\d.])\d{1,3}\s+(?:in|next|this)\s+(?:" + _WHEN + r")\b|\bpregnant\b|\bexpecting\b"
+)
+# A bare date this far back is more likely a date of birth than the pain's start.
+MAX_BARE_DATE_YEARS = 40
+# What may introduce a start date: "since", "from", "in", "started"...
+_START_CUE = re.compile(
+    r"\b(?:since|from|in|started|began|begun|start|around|about|back in|back around|ago|"
+    r"during|after|of)\W*(?:the\s+)?(?:start of\s+|end of\s+|beginning of\s+)?$"
+)
+
+# "since I was 30", "since the age of 30": counted from the candidate's age, if given.
+_SINCE_AGE = re.compile(
+    r"\b(?:since|from|when|started when|began when)\s+(?:i was\s+|(?:the\s+)?age\s+(?:of\s+)?)"
+    r"(?P<then>\d{1,2})\b"
+)
+_OWN_AGE = re.compile(
+    r"\b(?:i am|i m|im|aged?|i turned|i just turned)\s+(?:now\s+)?(?P<a>\d{1,3})\b"
+    r"(?!\s*(?:months?|weeks?|days?|kg|cm))|"
+    r"\b(?P<b>\d{1,3})\s*(?:years?\s*old|yrs?\s*old|yo|y\s*/\s*o)\b|\bage\s*:?\s*(?P<c>\d{1,3})\b"
+)
+# "since my son was born, he's 9 now", "since I was pregnant with my daughter, she's 4".
+_CHILD_EVENT = re.compile(
+    r"\bsince\b.*\b(?:sons?|daughters?|child|children|kids?|baby|babies|twins|"
+    r"grandsons?|granddaughters?|grandchild|youngest|eldest|oldest|first|second|third|"
+    r"pregnan\w*|gave birth|giving birth|born)\b"
+)
+_CHILD_AGE = re.compile(
+    r"\b(?:he|she|they|who|which|that)\s*(?:'s|is|are|was|'re)?\s*(?:now|just|only|nearly|"
+    r"almost|about)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?:(?P<unit>year|month|week)s?)?\b"
+)
+# Events everyone dates: the covid pandemic, Christmas, Easter, New Year.
+_EVENT_BEFORE = (
+    r"\b(?:since|from|around|about|at|after|before|over|in|during|started|began|back at|"
+    r"back in|back around)\s+(?:the\s+)?(?:start of\s+|beginning of\s+|first\s+)?(?:the\s+)?"
+)
+_PANDEMIC = re.compile(
+    _EVENT_BEFORE + r"(?:(?P<covid>covid(?:\s*-?\s*19)?|corona(?:virus)?)\b(?:\s+pandemic)?|"
+    r"pandemic|lockdowns?)\b"
+)
+_HOLIDAY = re.compile(
+    _EVENT_BEFORE + r"(?:(?P<last>last|this|this past)\s+)?"
+    r"(?P<what>easter|christmas|xmas|new year(?:\s*'?\s*s)?)\b"
+    r"(?:\s*,?\s+(?:of\s+)?(?:(?P<ago>\d+)\s+years?\s+ago|(?P<year>(?:19|20)\d{2})\b|"
+    r"(?P<before_last>before last)\b))?"
+)
+# Pain that went away and came back: the current episode counts.
+_RELAPSE = re.compile(
+    r"\b(?:went away|go away|gone away|stopped|disappeared|cleared up|cleared|settled|"
+    r"got better|was fine|was gone|healed)\b.*?\b(?P<back>came back|come back|coming back|"
+    r"returned|started again|back again|flared up|flared|recurred|is back|has been back)\b"
+)
+# Procedures whose date is not the pain's: "the MRI 2 years ago", "injection in 2023".
+_PROCEDURE = re.compile(
+    r"\b(?:mris?|scans?|scanned|x\s*-?\s*rays?|xrays?|ct|spect|radiographs?|injections?|"
+    r"injected|epidurals?|nerve blocks?|blocks?|ablation|operations?|operated|surgery|removed|"
+    r"surgeries|op|physio|physiotherapy|physiotherapist|physical therapy|pt|rehab|"
+    r"chiro\w*|acupuncture|massages?)\b"
+)
+# How long a treatment helped or the pain was away is not how long the pain has lasted:
+# "each one lasted a few weeks", "I've been fine for a year", "came back after 6 months",
+# "it went away last year" — but "I was fine until 2 years ago" dates the pain.
+_RELIEF = re.compile(
+    r"\b(?:lasted|lasting|helped|worked|relief|fine|pain\s*-?\s*free|better|"
+    r"back (?:after|within)|went away|go away|gone away|disappeared|cleared up)\b"
+)
+_UNTIL = re.compile(r"\b(?:until|till|til|up to|up until)\b")
+# ... unless the pain is counted from the procedure: "ever since my hernia op in 2018".
+_SINCE_PROCEDURE = re.compile(
+    r"\b(?:since|(?:started|began|begun|came on|start)\s+(?:right\s+|just\s+)?after)"
+    r"(?:\s+[a-z']+){0,3}?\s+" + _PROCEDURE.pattern
+)
+_CLAUSE_BREAK = re.compile(
+    r"[,;:.!?()]|\b(?:but|then|although|though|while|whereas|so)\b|\band\b(?!\s+\d)"
+)
+# Frequencies, not durations: "twice a week", "8 hours a day", "every 2 weeks".
+_FREQUENCY = re.compile(
+    r"\b(?:per|every|each)\s+(?:other\s+)?(?:\w+\s+)?(?:day|week|fortnight|month|year)s?\b|"
+    r"\b(?P<keep>once|twice|thrice|times|x|hours?|hrs?|minutes?|mins?)\s+(?:a|an|per|in a)\s+"
+    r"(?:day|week|fortnight|month|year)\b"
+)
 
 
 def parse_duration(text: str, today: date) -> Parsed:
@@ -82,13 +218,45 @@ def parse_duration(text: str, today: date) -> Parsed:
 
 
 def read_duration(analysis: Analysis, today: date) -> Parsed:
-    norm, vague = words_to_digits(_fractions(analysis.norm))
-    # "2-3 years", "2 or 3 years": the lower end, hedged.
+    norm = _FREQUENCY.sub(lambda m: m.group("keep") or " ", analysis.norm)
+    norm, vague = words_to_digits(_fractions(norm))
+    # "2-3 years", "2 or 3 years", "a year or two": the lower end, hedged.
     norm, ranges = _RANGE.subn(r"\g<low> \g<unit>", norm)
-    vague = vague or ranges > 0
+    norm, ranges_after = _RANGE_AFTER.subn(r"\g<low> \g<unit>", norm)
+    vague = vague or ranges + ranges_after > 0
+    hedged = vague or bool(analysis.hedge_cues or analysis.approximators)
+    norm = _without(_PROCEDURE, norm, keep=_SINCE_PROCEDURE)
+
+    relapse = _RELAPSE.search(norm)
+    if relapse:
+        current = _read(norm[relapse.end("back") :], today, hedged)
+        if current is not None and current.understood:
+            return _hedge(current)
+    norm = _without(_RELIEF, norm, keep=_UNTIL)
+
+    since_age = _SINCE_AGE.search(norm)
+    if since_age:
+        return _from_ages(norm, int(since_age.group("then")), since_age.group())
+    child = _child_age(norm)
+    if child is not None:
+        return child
     if _NOT_A_SPAN.search(norm):
         return Parsed.not_understood()
-    hedged = vague or bool(analysis.hedge_cues or analysis.approximators)
+
+    found = _read(norm, today, hedged)
+    if found is not None:
+        return found
+    dont_know = DONT_KNOW.search(norm)
+    if dont_know:
+        return Parsed.dont_know(evidence=dont_know.group())
+    return Parsed.not_understood()
+
+
+def _read(norm: str, today: date, hedged: bool) -> Parsed | None:
+    """The duration said in ``norm``, most specific reading first; None if none."""
+    event = _from_event(norm, today)
+    if event is not None:
+        return event
 
     span = _first_span(norm)
     if span is not None:
@@ -107,13 +275,18 @@ def read_duration(analysis: Analysis, today: date) -> Parsed:
     if dated is not None:
         return dated
 
+    last = _LAST_WEEK.search(norm)
+    if last:
+        unit = last.group("unit") or "day"
+        return _months(MONTHS_PER_UNIT[unit], "exact", True, last.group())
     vague_years = _VAGUE_YEARS.search(norm)
     if vague_years:
         return _months(24, "more_than", True, vague_years.group())
-    dont_know = DONT_KNOW.search(norm)
-    if dont_know:
-        return Parsed.dont_know(evidence=dont_know.group())
-    return Parsed.not_understood()
+    return None
+
+
+def _hedge(parsed: Parsed) -> Parsed:
+    return Parsed(understood=True, value=parsed.value, hedged=True, evidence=parsed.evidence)
 
 
 def _fractions(norm: str) -> str:
@@ -129,6 +302,22 @@ def _fractions(norm: str) -> str:
     norm = re.sub(r"\b(?:a|an)\s+(day|week|month|year|decade)\b", r"1 \1", norm)
     # "1 1/2 years"
     return re.sub(r"\b(\d+)\s+1\s*/\s*2\b", r"\1.5", norm)
+
+
+def _without(other: re.Pattern[str], norm: str, *, keep: re.Pattern[str]) -> str:
+    """Blank out the clauses about ``other`` (a procedure, relief): their numbers are its,
+    unless ``keep`` says they are the pain's ("ever since my op in 2018")."""
+    pieces: list[str] = []
+    start = 0
+    for match in [*_CLAUSE_BREAK.finditer(norm), None]:
+        end = match.start() if match else len(norm)
+        clause = norm[start:end]
+        about_other = other.search(clause) and not keep.search(clause)
+        pieces.append(" ... " if about_other else clause)
+        if match:
+            pieces.append(match.group())
+            start = match.end()
+    return "".join(pieces)
 
 
 def _first_span(norm: str) -> tuple[float, int, int] | None:
@@ -151,24 +340,99 @@ def _to_months(match: re.Match[str]) -> float:
     return float(match.group("n")) * MONTHS_PER_UNIT[match.group("unit")]
 
 
+def _from_ages(norm: str, then: int, evidence: str) -> Parsed:
+    """ "since I was 30" counts from the age now, when the same message gives it."""
+    own = _OWN_AGE.search(norm)
+    if own is None:
+        return Parsed.not_understood()
+    now = int(own.group("a") or own.group("b") or own.group("c"))
+    if not then < now <= 120:
+        return Parsed.not_understood()
+    # Whole years on both sides: a year either way.
+    return _months((now - then) * 12.0, "exact", True, f"{own.group()} ... {evidence}")
+
+
+def _child_age(norm: str) -> Parsed | None:
+    """ "since my son was born, he's 9 now": the child's age, hedged."""
+    event = _CHILD_EVENT.search(norm)
+    if event is None:
+        return None
+    age = _CHILD_AGE.search(norm, event.end() - 1)
+    if age is None:
+        return None
+    months = float(age.group("n")) * MONTHS_PER_UNIT[age.group("unit") or "year"]
+    if not 0 < months <= MAX_MONTHS:
+        return Parsed.not_understood()
+    return _months(months, "exact", True, age.group())
+
+
+def _from_event(norm: str, today: date) -> Parsed | None:
+    pandemic = _PANDEMIC.search(norm)
+    if pandemic:
+        found = _since(PANDEMIC_START, today, "exact", pandemic.group())
+        return _hedge(found) if pandemic.group("covid") and found.understood else found
+    holiday = _HOLIDAY.search(norm)
+    if holiday is None:
+        return None
+    what = holiday.group("what")
+    if holiday.group("year"):
+        year = int(holiday.group("year"))
+    elif holiday.group("ago"):
+        year = today.year - int(holiday.group("ago"))
+    else:
+        year = today.year if _holiday(what, today.year) <= today else today.year - 1
+        if holiday.group("before_last"):
+            year -= 1
+    return _since(_holiday(what, year), today, "exact", holiday.group())
+
+
+def _holiday(what: str, year: int) -> date:
+    if what == "easter":
+        return easter(year)
+    if what.startswith("new year"):
+        return date(year, 1, 1)
+    return date(year, 12, 25)
+
+
+def easter(year: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
 def _from_date(norm: str, today: date) -> Parsed | None:
-    month_year = _MONTH_YEAR.search(norm)
-    if month_year:
-        when = month_year.group("when")
-        month = MONTHS.get(when) or SEASONS[when]
-        start = date(int(month_year.group("year")), month, 1)
-        return _since(start, today, "exact", month_year.group())
+    dates = find_dates(norm, today.year)
+    if dates:
+        start = date(dates[0].year, dates[0].month, dates[0].day or 1)
+        if _birth_like(norm, dates[0].start, start.year, today):
+            return Parsed.not_understood()
+        return _since(start, today, "exact", dates[0].text)
+    season_year = _SEASON_YEAR.search(norm)
+    if season_year:
+        year = season_year.group("year")
+        start_year = (
+            int(year) if year else two_digit_year(int(season_year.group("year2")), today.year)
+        )
+        start = date(start_year, SEASONS[season_year.group("when")], 1)
+        return _since(start, today, "exact", season_year.group())
     alone = _MONTH_ALONE.search(norm)
     if alone and not _YEAR.search(norm):
-        when = alone.group("when")
-        month = MONTHS.get(when) or SEASONS[when]
-        year = today.year if month <= today.month else today.year - 1
-        return _since(date(year, month, 1), today, "exact", alone.group())
+        return _since(_most_recent(alone, today), today, "exact", alone.group())
     year_match = _YEAR.search(norm)
     last = _LAST_YEAR.search(norm)
     if year_match or last:
         if year_match:
             year, evidence = int(year_match.group("year")), year_match.group()
+            if _birth_like(norm, year_match.start(), year, today):
+                return Parsed.not_understood()
         else:
             assert last is not None
             which, evidence = last.group("which"), last.group()
@@ -178,6 +442,29 @@ def _from_date(norm: str, today: date) -> Parsed | None:
             return _since(date(year + 1, 1, 1), today, "more_than", evidence)
         return _since(date(year, 1, 1), today, "less_than", evidence)
     return None
+
+
+def _birth_like(norm: str, at: int, year: int, today: date) -> bool:
+    """A date long ago said with no "since" or "in" before it: "12/05/1980", "1945"."""
+    return today.year - year > MAX_BARE_DATE_YEARS and not _START_CUE.search(norm[:at])
+
+
+def _most_recent(alone: re.Match[str], today: date) -> date:
+    """The start of the most recent month or season named; with "last", not the
+    current one ("since last March", said in March, is a year ago)."""
+    when = alone.group("when")
+    month = MONTHS.get(when) or SEASONS[when]
+    year = today.year if month <= today.month else today.year - 1
+    start = date(year, month, 1)
+    length = 1 if when in MONTHS else 3
+    if alone.group("last") == "last" and _add_months(start, length) > today:
+        start = date(year - 1, month, 1)
+    return start
+
+
+def _add_months(start: date, months: int) -> date:
+    index = start.month - 1 + months
+    return date(start.year + index // 12, index % 12 + 1, 1)
 
 
 def _since(start: date, today: date, bound: str, evidence: str) -> Parsed:

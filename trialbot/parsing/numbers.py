@@ -6,6 +6,8 @@ Everything here works on :attr:`Analysis.norm` (lower case, space-separated toke
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date
 
 UNITS = {
     "zero": 0,
@@ -90,8 +92,12 @@ def words_to_digits(norm: str) -> tuple[str, bool]:
         lambda m: str(TENS[m.group("tens")] + UNITS.get(m.group("unit") or "zero", 0)), norm
     )
     norm = _UNITS.sub(lambda m: str(UNITS[m.group("unit")]), norm)
-    norm = re.sub(r"\b(\d+)\s*-\s*(\d)\b", _hyphen_number, norm)
+    norm = _HYPHENATED.sub(_hyphen_number, norm)
     return norm, vague
+
+
+# "20 - 2" but not a date's "20 - 5 - 1970" (digits on either side).
+_HYPHENATED = re.compile(r"(?<![\d.\-/]\s)(?<![\d.\-/])\b(\d+)\s*-\s*(\d)\b(?!\s*[-/.]\s*\d)")
 
 
 def _hyphen_number(match: re.Match[str]) -> str:
@@ -106,3 +112,94 @@ def two_digit_year(value: int, this_year: int) -> int:
     """'71 -> 1971, '05 -> 2005 (the most recent year not in the future)."""
     year = 2000 + value
     return year if year <= this_year else 1900 + value
+
+
+# --- dates ---------------------------------------------------------------------------
+
+MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_ORDINAL = r"(?:\s*(?:st|nd|rd|th))?"
+# In :attr:`Analysis.norm` a typed "14/02/1966" or "5.11.1963" stays one token, but
+# "05-11-63" becomes "05 - 11 - 63" and "14th" becomes "14 th".
+_SEP = r"\s*(?P<sep>[-/.])\s*"
+_DATE_PATTERNS = (
+    # ISO: 1966-02-14
+    re.compile(
+        r"(?<![\d.])(?P<year>(?:19|20)\d{2})\s*(?P<sep>[-/.])\s*(?P<a>\d{1,2})\s*(?P=sep)\s*"
+        r"(?P<b>\d{1,2})(?![\d.]*\d)"
+    ),
+    # Numeric, day first unless that cannot be: 05/11/1963, 5.11.1963, 05-11-63
+    re.compile(
+        r"(?<![\d.])(?P<a>\d{1,2})" + _SEP + r"(?P<b>\d{1,2})\s*(?P=sep)\s*'?"
+        r"(?P<year>\d{4}|\d{2})(?![\d.]*\d)"
+    ),
+    # 14th Feb 1966, 3 march 1960, 14 of february, 1966
+    re.compile(
+        r"\b(?P<day>\d{1,2})" + _ORDINAL + r"\s*(?:of\s+)?(?P<month>" + MONTH_NAMES + r")"
+        r"\s*,?\s*'?\s*(?P<year>\d{4}|\d{2})\b"
+    ),
+    # feb 14 1966, february 14th, 1966
+    re.compile(
+        r"\b(?P<month>" + MONTH_NAMES + r")\s+(?P<day>\d{1,2})" + _ORDINAL + r"\s*,?\s+'?\s*"
+        r"(?P<year>\d{4}|\d{2})\b"
+    ),
+    # march 1971, feb '66 (a two-digit year needs the apostrophe: "may 12" is a day)
+    re.compile(
+        r"\b(?P<month>" + MONTH_NAMES + r")\s*,?\s+(?:of\s+)?(?:(?P<year>(?:19|20)\d{2})|"
+        r"'\s*(?P<year2>\d{2}))\b"
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A calendar date in the text; ``day`` may be unknown ("March 1971")."""
+
+    year: int
+    month: int
+    day: int | None
+    start: int
+    end: int
+    text: str
+
+
+def find_dates(norm: str, this_year: int) -> list[DateMention]:
+    """Every date written with at least a month and a year, in text order.
+
+    Numeric dates are read day first ("05/11/1963" is 5 November), as Europeans write
+    them, unless only the other order is a real date ("02/14/1966"). Two-digit years
+    are the most recent such year not in the future.
+    """
+    found: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(norm):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            mention = _date_of(match, this_year)
+            if mention is not None:
+                found.append(mention)
+                taken.append((match.start(), match.end()))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _date_of(match: re.Match[str], this_year: int) -> DateMention | None:
+    groups = match.groupdict()
+    year_text = groups.get("year") or groups.get("year2")
+    assert year_text is not None
+    year = int(year_text)
+    if year < 100:
+        year = two_digit_year(year, this_year)
+    day: int | None
+    if groups.get("month"):
+        month, day = MONTHS[groups["month"]], int(groups["day"]) if groups.get("day") else None
+    else:
+        a, b = int(groups["a"]), int(groups["b"])
+        if match.re is _DATE_PATTERNS[0] or b > 12:
+            month, day = a, b  # ISO (year, month, day), or "02/14/1966" (US order)
+        else:
+            day, month = a, b
+    try:
+        date(year, month, day or 1)
+    except ValueError:
+        return None
+    return DateMention(year, month, day, match.start(), match.end(), match.group())
