@@ -596,3 +596,15 @@ def test_random_noise_always_reaches_an_end_within_a_fixed_number_of_turns(
             "possibly_eligible",
             "likely_eligible",
         )
+
+
+def test_coming_back_after_a_break_continues_with_the_answers_kept() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("58")
+    talk.say("hello, it's me again", new_session=True)
+    assert "Welcome back" in talk.text()
+    assert talk.pending == "low_back_pain"
+    assert talk.state["misses"] == 0
+    talk.say("yes", new_session=True)
+    assert talk.value("low_back_pain") == "yes"

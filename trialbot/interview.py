@@ -619,6 +619,11 @@ class _Interview:
             self._record_extras(extras, acknowledge=True)
             self._advance()
             return
+        if self.incoming.new_session and not self._answer_question():
+            # Back after a break: "hello again" is not a miss.
+            self.say("welcome_back_continue")
+            self._ask(question)
+            return
         if self._answer_question() or self._small_talk() or command == "continue":
             self._ask_again(question)
             return
@@ -723,6 +728,11 @@ class _Interview:
                 return
             self.say("confirm_corrected")
             self._ask(question, reask=True)
+            return
+        if yes_no.is_dont_know:  # "not sure": kept as a guess, which never excludes
+            self.state.confirm = None
+            self._record(question, said, replace(reading, hedged=True))
+            self._advance()
             return
         if self._answer_question() or self._small_talk():
             self._send_confirmation(question, reading, self._verdicts_with(question, reading))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OPENING = "hi"
+CONFIRM = "confirm"  # the question id of "Just to check: ... Is that right?"
 MAX_TURNS = 40  # a full screening is about 16 turns; more means the bot is looping
 
 CRITERIA = (
@@ -153,6 +154,8 @@ class ScreeningScript:
             queued = list(self.candidate.before[question_id])
             self._pending.extend(queued[1:])
             return queued[0]
+        if question_id == CONFIRM and CONFIRM not in self.candidate.answers:
+            return "yes"  # the bot says back an excluding reading: the scripts mean it
         replies_for = self.candidate.replies_to(question_id)
         if self._used[question_id] >= len(replies_for):
             said = f"answered {replies_for!r}" if replies_for else "has no answer for it"
@@ -356,6 +359,7 @@ CANDIDATES: list[Candidate] = [
         answers={
             **TEXTBOOK,
             "pain_duration": "maybe 5 months? not really sure",
+            "confirm": "not really sure",  # asked to confirm the guess, still not sure
             **JANA_CONTACT,
         },
         criteria=all_pass(inc_chronic_failed_conservative="unknown"),

@@ -23,6 +23,8 @@ from trialbot.devtools.services import Service, Stack
 from trialbot.devtools.train import ROOT
 
 TRIAL_ID = "spinus2"
+# The interview's own yes/no questions (confirm a reading, resume, erase).
+PSEUDO_QUESTIONS = ("confirm", "resume", "erase")
 QUESTIONS = {
     q["id"]: q for q in yaml.safe_load((ROOT / "criteria" / "spinus2.yml").read_text())["questions"]
 }
@@ -35,6 +37,12 @@ def contract_problems(message: dict[str, Any]) -> list[str]:
         return []
     custom = message["custom"]
     problems = []
+    if question_id in PSEUDO_QUESTIONS:
+        if custom.get("expects") != "yes_no" or not message.get("buttons"):
+            problems.append(f"{question_id}: a yes/no question needs expects yes_no and buttons")
+        if question_id == "confirm" and custom.get("confirms") not in QUESTIONS:
+            problems.append(f"confirm names no question: {custom.get('confirms')!r}")
+        return problems
     if question_id not in QUESTIONS:
         return [f"question_id {question_id!r} is not in the criteria file"]
     question = QUESTIONS[question_id]
@@ -45,8 +53,10 @@ def contract_problems(message: dict[str, Any]) -> list[str]:
             f"{question_id}: expects {custom.get('expects')!r} != {question['expects']!r}"
         )
     options = question.get("options") or []
-    if list(custom.get("options") or []) != options:
+    allowed = [options, question.get("reask_options") or options]  # a re-ask offers its own
+    if list(custom.get("options") or []) not in allowed:
         problems.append(f"{question_id}: options {custom.get('options')!r} != {options!r}")
+    options = list(custom.get("options") or [])
     if options and not message.get("buttons"):
         problems.append(f"{question_id}: a closed question without buttons")
     return problems

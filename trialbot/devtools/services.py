@@ -157,7 +157,7 @@ def running_stack(
     try:
         actions = _spawn(
             "action-server",
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
+            [sys.executable, "-m", "trialbot.action_server", "--actions", "actions", "-p", str(action_port)],
             env, run_dir, f"{stack.action_url}/health",
         )  # fmt: skip
         stack.services.append(actions)
