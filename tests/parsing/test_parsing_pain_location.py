@@ -1,4 +1,5 @@
 import pytest
+from foreign_answers import answers_except
 from parsing_expect import DK, NU
 
 NONE = ("none", False)
@@ -10,36 +11,98 @@ LEG = ("leg_unspecified", False)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # stays in the back
         ("no, it stays in my back", NONE),
         ("no", NONE),
         ("nope just my lower back", NONE),
+        ("just my back", NONE),
+        ("stays put", NONE),
+        ("it stays put", NONE),
+        ("only the lower back, nowhere else", NONE),
         ("it doesn't go into my legs", NONE),
         ("it doesn't radiate anywhere", NONE),
+        ("no leg pain at all", NONE),
+        ("it doesn't go anywhere, just sits in the small of my back", NONE),
+        ("no, stays in the back, I'm 58", NONE),
+        ("bottom of my back", NONE),
+        # what it did before does not count when the candidate says what it does now
+        ("it used to go down to my foot but now it stays in my back", NONE),
+        # buttock, groin, hip, thigh: above the knee
         ("only into my buttock", ABOVE),
+        ("my bum", ABOVE),
+        ("into my butt", ABOVE),
+        ("it radiates into my glutes", ABOVE),
         ("groin", ABOVE),
         ("sometimes my hip", ABOVE),
         ("top of my thigh", ABOVE),
-        ("down to my knee", ABOVE),
+        ("back of the thigh", ABOVE),
+        ("hamstring area on the left", ABOVE),
+        ("it goes into my sacroiliac area and hip", ABOVE),
+        ("it goes into my left buttock but not past the knee", ABOVE),
+        ("sometimes into my butt and thigh but never past the knee", ABOVE),
         ("it doesn't go below the knee", ABOVE),
+        ("not below the knee, no", ABOVE),
         ("not past my thigh", ABOVE),
         ("no pain in my foot, just the buttock", ABOVE),
+        ("it goes to the top of my leg, the thigh, no further", ABOVE),
+        ("hip and groin, never in the lower leg", ABOVE),
+        ("strts in bak goes 2 my bum", ABOVE),
+        # decision: reaching the knee is not below it
+        ("down to my knee", ABOVE),
+        ("only as far as the knee", ABOVE),
+        ("down to the back of my knee", ABOVE),
+        # below the knee
         ("down the back of my leg to my foot", BELOW),
         ("into my calf", BELOW),
+        ("shin", BELOW),
+        ("ankle", BELOW),
+        ("heel", BELOW),
+        ("toes", BELOW),
+        ("pins and needles in my foot", BELOW),
+        ("numbness in my foot", BELOW),
         ("shooting pain down to my toes", BELOW),
         ("below the knee", BELOW),
         ("sciatica down to my foot", BELOW),
+        ("sciatica all the way down", BELOW),
+        ("all the way down", BELOW),
+        ("the whole leg", BELOW),
         ("buttock and thigh and sometimes the calf", BELOW),
         ("it goes past my knee", BELOW),
+        ("down to the knee and a bit below", BELOW),
         ("pain in my sheen and ankle", BELOW),
+        ("goes in2 my calf", BELOW),
+        # double negatives
+        ("it's not like it never goes past my knee", BELOW),
+        ("not that it doesn't reach my calf", BELOW),
+        ("it doesn't stay in my back, it goes all the way to my foot", BELOW),
+        # into the leg, level not said
         ("yes it goes down my leg", LEG),
         ("yeah into both legs", LEG),
         ("yes", LEG),
         ("my back hurts and sometimes my leg", LEG),
+        ("sciatica", LEG),
+        ("my legs feel heavy", LEG),
+        ("spreads to my bottom and the back of my leg", LEG),
+        ("yes into my bum and leg", LEG),
+        ("it kind of spreads", ("leg_unspecified", True)),
+        # hedged
         ("I think it goes to my foot", ("below_knee", True)),
+        ("I think it sometimes reaches my calf", ("below_knee", True)),
+        ("possibly the calf?", ("below_knee", True)),
+        ("maybe down to the knee, maybe a bit further, hard to tell", ("below_knee", True)),
+        ("into my leg, not sure how far", ("leg_unspecified", True)),
+        # unclear or not an answer
         ("not into my foot", NU),
         ("not sure", DK),
+        ("hard to describe really", DK),
+        ("what does radiate mean?", NU),
         ("banana", NU),
     ],
 )
 def test_pain_location(read, text, expected):
     assert read("pain_location", text) == expected
+
+
+@pytest.mark.parametrize(("question", "text"), answers_except("radicular_pain"))
+def test_an_answer_to_another_question_is_not_a_pain_location(read, question, text):
+    assert read("pain_location", text) == NU

@@ -83,3 +83,72 @@ def test_import_builds_no_pipeline():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "lazy", out.stderr[-500:]
+
+
+@pytest.mark.parametrize(
+    ("text", "rewritten"),
+    [
+        ("it's not like it never goes past my knee", "it goes past my knee"),
+        ("not that it doesn't reach my calf", "it reach my calf"),
+        (
+            "it's not that nobody mentioned a slipped vertebra",
+            "someone mentioned a slipped vertebra",
+        ),
+        ("I'm not not pregnant", "I'm  pregnant"),
+        ("there isn't a day when it doesn't hurt", "it hurts every day"),
+        ("I can't remember a day without it", "it hurts every day"),
+        # single negatives are left alone
+        ("it doesn't go past my knee", "it doesn't go past my knee"),
+        ("not that I know of", "not that I know of"),
+    ],
+)
+def test_double_negatives_are_undone(text, rewritten):
+    from trialbot.parsing.nlp import undo_double_negatives
+
+    assert undo_double_negatives(text) == rewritten
+
+
+@pytest.mark.parametrize(
+    "expects", ["yes_no", "pain_location", "therapies", "spinal_pathology", "mri", "spect_ct"]
+)
+@pytest.mark.parametrize(
+    "text", ["what does radiate mean?", "what's a chiropractor?", "what is spondylolysis?"]
+)
+def test_a_question_back_is_not_an_answer(expects, text):
+    assert not parse(expects, text, today=TODAY).understood
+
+
+@pytest.mark.parametrize(
+    ("word", "not_read_as"),
+    [
+        # everyday words one letter away from a lexicon word are not "corrected"
+        ("feeling", "feeding"),
+        ("passage", "massage"),
+        ("talking", "walking"),
+        ("matches", "patches"),
+    ],
+)
+def test_the_speller_leaves_everyday_words_alone(word, not_read_as):
+    from trialbot.parsing.nlp import analyse
+
+    assert analyse(f"the {word} is odd").norm.split()[1] == word != not_read_as
+
+
+def test_chat_typos_of_clinical_words_are_still_read():
+    from trialbot.parsing.nlp import analyse
+
+    assert "physiotherapy" in analyse("physiotherepy").norm
+    assert "painkiller" in analyse("painkilers").norm
+    assert "spondylolisthesis" in analyse("spondilolisthesis").norm
+
+
+def test_parsing_vocabulary_lives_in_the_lexicon():
+    from trialbot.parsing import lexicon, nlp
+
+    assert nlp.NEGATION_TERMSET is lexicon.NEGATION_TERMSET
+    assert nlp.HEDGES_BEFORE is lexicon.HEDGES_BEFORE
+    assert nlp.APPROXIMATORS is lexicon.APPROXIMATORS
+    import re
+
+    for pattern, _ in lexicon.DOUBLE_NEGATIVES:
+        re.compile(pattern)

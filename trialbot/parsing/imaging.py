@@ -5,14 +5,32 @@ Decisions:
 * MRI: "normal" is dropped when other findings are named ("mostly normal, some wear
   and tear" is ``degenerated_disc``); bare "arthritis"/"spondylosis" count as
   ``facet_arthropathy`` (spinal osteoarthritis is mostly of the facet joints).
-  "slipped vertebra" is not an MRI finding here: it belongs to the pathology question.
+  Report words: "DDD", "black/dark disc", "desiccation", "osteochondrosis", "loss of
+  disc height", "annular tear", "wear and tear", "age-related changes" are
+  ``degenerated_disc``; "all clear", "nothing found", "unremarkable", "healthy discs",
+  "no abnormalities" are ``normal``.
+* "normal for my age" is *not* a normal scan: radiologists write it of the wear
+  expected at that age, which may or may not count. No finding is recorded (the
+  criterion stays unknown and the study team reads the report).
+* Findings from another scan ("CT showed worn discs, never had an MRI", "no MRI, just an
+  x-ray that showed arthritis") are not MRI findings.
+* "slipped vertebra" is not an MRI finding here: it belongs to the pathology question.
 * SPECT/CT levels: distinct spinal segments are counted ("L4-L5 and L5-S1" -> 2,
-  "L3 to S1" -> 3). "multiple"/"several"/"more than one" level(s) -> ``levels=2`` as a
-  lower bound, ``positive=True``, not hedged (the candidate is not in doubt; the exact
-  count is simply unknown).
-* Intolerance: claustrophobia that stopped the scan counts as intolerance — a
-  SPECT/CT means lying still in a scanner for a long time. An allergy to something
-  else ("allergic to penicillin") does not.
+  "L3 to S1" -> 3, "only L5 lit up" -> 1). "multiple"/"several"/"more than one"
+  level(s) -> ``levels=2`` as a lower bound, ``positive=True``, not hedged (the
+  candidate is not in doubt; the exact count is simply unknown). A bare count after the
+  question ("yes, 2", "three") is the number of levels.
+* Levels named with MRI findings ("degenerated discs at L4-L5") are the MRI's, not a
+  SPECT/CT result: as an answer about the SPECT/CT that is not understood.
+* Intolerance: a reaction to the tracer, pregnancy, or being unable to have or finish
+  the scan is a reason ("yes"). Reasons the study team weighs are a *hedged* yes:
+  claustrophobia on its own (a SPECT/CT camera is open, unlike an MRI tunnel; "I
+  couldn't do the scanner" is a plain yes), breastfeeding (it can be paused), a fear
+  of needles, and a reaction to "dye" or "contrast" (the dye of a CT or MRI is not the
+  SPECT tracer). "no, but I'm scared of needles" is a no. An allergy to something else
+  ("allergic to penicillin") is a hedged no.
+* Any of these answers given to another question ("I'm 48", "physio and pills") or a
+  question back ("what's a tracer?") is not understood.
 """
 
 from __future__ import annotations
@@ -21,9 +39,16 @@ import re
 from datetime import date
 
 from trialbot.answers import Parsed
-from trialbot.parsing.nlp import Analysis, analyse
+from trialbot.parsing.nlp import Analysis, Mention, analyse, clause_spans
 from trialbot.parsing.numbers import words_to_digits
-from trialbot.parsing.yes_no import DONT_KNOW, leading_answer, polarity
+from trialbot.parsing.topics import answers_elsewhere
+from trialbot.parsing.yes_no import (
+    DONT_KNOW,
+    DONT_KNOW_MORE,
+    is_question,
+    leading_answer,
+    polarity,
+)
 
 FINDINGS = (
     "degenerated_disc",
@@ -38,19 +63,32 @@ FINDINGS = (
 _NORMAL = re.compile(
     r"\bnothing\s+(?:was\s+|really\s+)?(?:found|showed|abnormal|wrong|significant|there)\b"
     r"|\bdid not (?:show|find) anything\b|\bcame back (?:fine|clear|normal|ok|okay)\b"
-    r"|\bshowed nothing\b|\bfound nothing\b|\bnothing on it\b"
+    r"|\bshowed nothing\b|\bfound nothing\b|\bnothing on it\b|\bnothing showed up\b"
+)
+# "normal for my age": the wear expected at that age, not a normal scan.
+_NORMAL_FOR_AGE = re.compile(
+    r"\bnormal for (?:my|your|his|her|their|someone 's|someone of my|a person of my|people my|"
+    r"a man my|a woman my|someone my)?\s*age\b|\b(?:what you would expect|expected) "
+    r"(?:at|for) my age\b|\bnormal (?:for|at) (?:\d+|my years)\b"
 )
 _NOT_HAD = re.compile(
     r"\b(?:never|not)\s+(?:had|done|been)\b|\bhave not\b|\bhad none\b|\bno (?:mri|scan|spect)\b"
-    r"|\bnever\b|\bdid not have\b|\bnot yet\b"
+    r"|\bnever\b|\bdid not have\b|\bnot yet\b|\b(?:can not|could not|cannot) have\b"
+    r"|\bbooked (?:in )?(?:for|next)\b|\bscheduled (?:for|next)\b|\bappointment (?:is |for )?"
+    r"(?:next|in)\b|\bwaiting (?:list )?for (?:one|it|the scan|a scan|an mri|a spect)\b"
+    r"|\bon the waiting list\b|\bhaving (?:one|it) next\b"
 )
 _HAD = re.compile(
     r"\b(?:i had|i have had|had one|had an?|had it|got one|done one|did one|it showed|showed|"
-    r"what it showed|the results?|the report)\b"
+    r"what it showed|the results?|the report|had (?:\d+|two|both))\b"
 )
-_WHAT_IS_IT = re.compile(
-    r"\bwhat(?: is| 's|s)? (?:that|it|this|a spect|spect)\b|\bnever heard\b|\bwhat does that mean\b"
+# "I don't know if I had that one": not knowing governs the having.
+_DONT_KNOW_IF = re.compile(
+    r"\b(?:do not know|not sure|no idea|can not remember|do not remember)\s+(?:if|whether|what "
+    r"kind|which)\b"
 )
+_OWN_MRI = frozenset({"mri"})
+_OWN_SPECT = frozenset({"spect_ct"})
 
 
 def parse_mri(text: str, today: date) -> Parsed:
@@ -58,34 +96,67 @@ def parse_mri(text: str, today: date) -> Parsed:
 
 
 def read_mri(analysis: Analysis) -> Parsed:
+    norm = analysis.norm
+    lead = leading_answer(norm)
+    if lead is None and is_question(norm):
+        return Parsed.not_understood()  # "what's an MRI?"
     found = analysis.of("FINDING")
     findings = [f for f in FINDINGS if any(m.value == f for m in found)]
-    normal = bool(analysis.of("NORMAL")) or bool(_NORMAL.search(analysis.norm))
-    if normal and not findings:
-        findings = ["normal"]
+    for_age = _NORMAL_FOR_AGE.search(norm)
+    normal_words = [
+        m
+        for m in analysis.of("NORMAL")
+        if not (for_age and for_age.start() <= m.start < for_age.end())
+    ]
+    normal = bool(normal_words) or bool(_NORMAL.search(norm))
     hedged = bool(analysis.hedge_cues) or any(m.hedged for m in found)
     evidence = ", ".join(m.text for m in found) or analysis.text
+    imaging = analysis.of("IMAGING", negated=None)
+    mri_named = [m for m in imaging if m.value == "mri"]
+    mri_denied = any(m.negated for m in mri_named)
+    other_scan = any(m.value != "mri" and not m.negated for m in imaging)
+    if (findings or normal) and (mri_denied or (other_scan and not mri_named)):
+        # "CT showed worn discs, never had an MRI": not the MRI's findings.
+        if mri_denied:
+            return _imaging({"had": "no", "findings": []}, hedged, analysis.text)
+        return Parsed.not_understood()
+    if normal and not findings:
+        findings = ["normal"]
     if findings:
         return _imaging({"had": "yes", "findings": findings}, hedged, evidence)
-    had = _had(analysis)
+    if for_age:
+        # "normal for my age": had one; what it shows is for the study team to read.
+        return _imaging({"had": "yes", "findings": []}, hedged, for_age.group())
+    had = _had(analysis, _OWN_MRI)
     if had is None:
-        dont_know = DONT_KNOW.search(analysis.norm)
-        return Parsed.dont_know(dont_know.group()) if dont_know else Parsed.not_understood()
+        return _dont_know_or_not(norm)
     return _imaging({"had": had, "findings": []}, hedged, evidence)
 
 
-def _had(analysis: Analysis) -> str | None:
+def _dont_know_or_not(norm: str) -> Parsed:
+    dont_know = DONT_KNOW.search(norm) or DONT_KNOW_MORE.search(norm)
+    return Parsed.dont_know(dont_know.group()) if dont_know else Parsed.not_understood()
+
+
+def _had(analysis: Analysis, own: frozenset[str]) -> str | None:
     """ "yes" / "no" for "have you had this scan?", None when not said."""
     norm = analysis.norm
     answer = leading_answer(norm)
+    named = [m for m in analysis.of("IMAGING", negated=None) if m.value in own]
+    if answer == "no" and any(not m.negated for m in named) and _HAD.search(norm):
+        # "nope, had a nuclear scan last year and was fine" (the no answers another
+        # question): the scan was had.
+        return "yes"
     if answer is not None:
         return answer
-    if analysis.of("IMAGING", negated=True) or _NOT_HAD.search(norm):
+    if _DONT_KNOW_IF.search(norm):
+        return None
+    if any(m.negated for m in named) or _NOT_HAD.search(norm):
         return "no"
-    # Naming a diagnosis ("a slipped vertebra") answers that there was a scan.
-    diagnosed = analysis.of("CONDITION") + analysis.of("OTHER_PATHOLOGY")
-    if _HAD.search(norm) or analysis.of("IMAGING") or diagnosed:
+    if _HAD.search(norm) or any(not m.negated for m in named):
         return "yes"
+    if DONT_KNOW.search(norm) or answers_elsewhere(analysis, own):
+        return None
     said = polarity(norm)
     return str(said.value) if said.understood and said.value else None
 
@@ -100,16 +171,30 @@ _VERTEBRA = re.compile(
     r"(?P<bn>\d{1,2}))?\b"
 )
 _COUNTED = re.compile(
-    r"\b(?P<n>\d{1,2})\s*(?:\+\s*|or\s+more\s+)?(?:different\s+|separate\s+|spinal\s+)?(?:levels?|places?|spots?|"
-    r"areas?|segments?|hot\s?spots?|discs?|joints?|points?)\b"
+    r"\b(?P<n>\d{1,2})\s*(?:\+\s*|or\s+more\s+)?(?:different\s+|separate\s+|spinal\s+|active\s+|"
+    r"positive\s+|hot\s+|affected\s+|lumbar\s+|bright\s+)?(?:levels?|places?|spots?|areas?|"
+    r"segments?|hot\s?spots?|discs?|joints?|points?)\b"
 )
 _SEVERAL = re.compile(
-    r"\b(?:multiple|several|many|more than one|various|both|lots of|numerous|a few)\s+"
-    r"(?:different\s+)?(?:levels?|places?|spots?|areas?|segments?|hot\s?spots?|discs?|joints?)\b"
-    r"|\bmultilevel\b|\bmulti - level\b"
+    r"\b(?<!how )(?:multiple|several|many|more than one|various|both|lots of|numerous|a few|"
+    r"a couple of|a couple)\s+(?:different\s+|active\s+|positive\s+)?(?:levels?|places?|spots?|"
+    r"areas?|segments?|hot\s?spots?|discs?|joints?)\b|\bmultilevel\b|\bmulti - level\b"
+    r"|\bnot (?:only|just) (?:one|1|a single)\b"
 )
-_ONE = re.compile(r"\b(?:single|only one|just one)\s+(?:level|place|spot|area|segment)\b")
-_POSITIVE_WORDS = re.compile(r"\bpositive\b|\blit up\b")
+_ONE = re.compile(
+    r"\b(?:single|only one|just one|only 1|just 1|just the 1|just the one|the one)\s+"
+    r"(?:level|place|spot|area|segment|hot\s?spot)\b"
+)
+# A bare count as the whole answer: "yes, 2", "three", "2+".
+_BARE_COUNT = re.compile(r"^\W*(?:yes\W*)?(?P<n>\d)\s*\+?\W*$")
+_SPECT_NEGATIVE = re.compile(
+    r"\b(?:they |it )?found nothing\b|\bnothing (?:was )?(?:found|showed|lit up|showed up)\b"
+    r"|\bshowed nothing\b|\bno (?:hot ?spots?|activity|uptake|active spots?)\b"
+)
+_SPECT_WORDS = re.compile(
+    r"\blit up\b|\blight(?:s|ed)? up\b|\bhot ?spots?\b|\buptake\b|\bactiv\w*\b|\bpositive\b|\bhot\b"
+    r"|\btracer\b|\bspect\b|\bbone scan\b|\bnuclear\b"
+)
 
 
 def _index(letter: str, number: int) -> int | None:
@@ -141,37 +226,70 @@ def parse_spect_ct(text: str, today: date) -> Parsed:
 
 
 def read_spect_ct(analysis: Analysis) -> Parsed:
-    norm, _ = words_to_digits(analysis.norm)
+    norm = analysis.norm
+    lead = leading_answer(norm)
+    if lead is None and is_question(norm):
+        return Parsed.not_understood()  # "whats a spect?"
     hedged = bool(analysis.hedge_cues)
-    levels: int | None = count_levels(analysis.text) or None
+    spect_named = [m for m in analysis.of("IMAGING", negated=None) if m.value == "spect_ct"]
+    if any(m.negated for m in spect_named):
+        # "two levels on MRI, no SPECT yet": the levels are not the SPECT/CT's.
+        return _imaging({"had": "no", "levels": None, "positive": None}, hedged, analysis.text)
+    about_spect = _spect_clauses(analysis)
+    if not about_spect.strip() and lead is None:
+        return Parsed.not_understood()  # "my MRI showed bulging discs": about the MRI
+    digits, _ = words_to_digits(about_spect)
+    levels: int | None = count_levels(about_spect) or None
     # Before words_to_digits turns "several" into a guessed 3.
-    if levels is None and _SEVERAL.search(analysis.norm):
+    if levels is None and _SEVERAL.search(about_spect):
         levels = 2
-    counted = _COUNTED.search(norm)
+    counted = [int(m.group("n")) for m in _COUNTED.finditer(digits)]
     if levels is None and counted:
-        levels = int(counted.group("n"))
-    if levels is None and _ONE.search(norm):
+        levels = max(counted)
+    if levels is None and _ONE.search(digits):
         levels = 1
+    bare = _BARE_COUNT.match(words_to_digits(norm)[0])
+    if levels is None and bare:
+        levels = int(bare.group("n"))
 
     positive_said = analysis.of("SPECT_RESULT")
     negative_said = analysis.of("SPECT_RESULT", negated=True) + analysis.of("NORMAL")
+    negative_words = _SPECT_NEGATIVE.search(norm)
     evidence = ", ".join(m.text for m in positive_said + negative_said) or analysis.text
-    if levels == 0 or (negative_said and not positive_said and not levels):
+    if levels == 0 or ((negative_said or negative_words) and not positive_said and not levels):
         return _imaging({"had": "yes", "levels": 0, "positive": False}, hedged, evidence)
     if levels or positive_said:
         return _imaging({"had": "yes", "levels": levels, "positive": True}, hedged, evidence)
-    if _WHAT_IS_IT.search(norm):
-        return Parsed.dont_know(evidence=analysis.text)
-    had = _had(analysis)
+    had = _had(analysis, _OWN_SPECT)
     if had is None:
-        dont_know = DONT_KNOW.search(norm)
-        return Parsed.dont_know(dont_know.group()) if dont_know else Parsed.not_understood()
+        return _dont_know_or_not(norm)
     return _imaging({"had": had, "levels": None, "positive": None}, hedged, evidence)
+
+
+def _spect_clauses(analysis: Analysis) -> str:
+    """The clauses that can hold a SPECT/CT result: not those naming MRI findings or
+    the MRI ("degenerated discs at L4-L5", "my MRI showed bulging discs")."""
+    kept: list[str] = []
+    for left, right in clause_spans(analysis.norm):
+        clause = analysis.norm[left:right]
+        inside = [m for m in analysis.mentions if left <= m.start < right]
+        mri = [
+            m for m in inside if m.label == "FINDING" or (m.label, m.value) == ("IMAGING", "mri")
+        ]
+        if mri and not _SPECT_WORDS.search(clause):
+            continue
+        kept.append(clause)
+    return " , ".join(kept)
 
 
 _CANNOT = re.compile(
     r"\b(?:can not|could not|unable to|was not able to|not able to|can never)\s+"
     r"(?:have|do|tolerate|stand|lie|finish|stay|complete|go through|get through)\b"
+)
+_CAN = re.compile(
+    r"\bi (?:can|could|would|will|'d|'ll) (?:have|do|manage|cope|tolerate|be fine|be ok)\b"
+    r"|\bhappy to (?:have|do)\b|\bfine (?:by|with) me\b|\bno problems?\b|\bno issues?\b"
+    r"|\b(?:am|'m) (?:ok|okay|fine) with\b|\bshould be fine\b"
 )
 _FINE = re.compile(
     r"\b(?:was|were|went|felt|it is|i am|i was)\s+(?:totally\s+|completely\s+|absolutely\s+)?"
@@ -198,6 +316,10 @@ _TRACER = {
     "technetium",
 }
 _ALLERGIC_TO = re.compile(r"\ballerg(?:ic|y|ies)\s+to\s+(?P<what>\w+)")
+# A reaction to the dye or contrast of a CT or MRI, which is not the SPECT tracer.
+_DYE = re.compile(r"\b(?:dye|contrast|iodine)\b")
+_FIRM = ("reaction", "pregnancy")
+_OWN_INTOLERANCE = frozenset({"spect_intolerance", "spect_ct", "mri"})
 
 
 def parse_spect_intolerance(text: str, today: date) -> Parsed:
@@ -206,22 +328,52 @@ def parse_spect_intolerance(text: str, today: date) -> Parsed:
 
 def read_spect_intolerance(analysis: Analysis) -> Parsed:
     norm = analysis.norm
+    lead = leading_answer(norm)
+    if lead is None and is_question(norm):
+        return Parsed.not_understood()  # "what's a tracer?"
     hedged = bool(analysis.hedge_cues)
     allergic_to = _ALLERGIC_TO.search(norm)
     other_allergy = allergic_to is not None and allergic_to.group("what") not in _TRACER
-    reactions = [
+    reasons = [
         m for m in analysis.of("INTOLERANCE") if not (other_allergy and "allerg" in m.text.lower())
     ]
+    firm = [m for m in reasons if m.value in _FIRM]
+    soft = [m for m in reasons if m.value not in _FIRM]
     cannot = _CANNOT.search(norm)
-    if reactions or cannot:
-        evidence = ", ".join(m.text for m in reactions) or (cannot.group() if cannot else "")
-        return Parsed(understood=True, value="yes", hedged=hedged, evidence=evidence)
-    fine = _FINE.search(norm)
+    if firm or cannot:
+        dye_only = bool(firm) and not cannot and all(_about_dye(m, analysis) for m in firm)
+        if not (dye_only and lead == "no"):
+            evidence = ", ".join(m.text for m in firm) or (cannot.group() if cannot else "")
+            return Parsed(
+                understood=True,
+                value="yes",
+                hedged=hedged or dye_only or any(m.hedged for m in firm),
+                evidence=evidence,
+            )
+    if soft and lead != "no" and not _CAN.search(norm):
+        # Claustrophobia, breastfeeding, a fear of needles: the study team weighs them.
+        return Parsed(
+            understood=True,
+            value="yes",
+            hedged=True,
+            evidence=", ".join(m.text for m in soft),
+        )
+    if lead is not None:
+        return Parsed(understood=True, value=lead, hedged=hedged, evidence=analysis.text)
+    fine = _FINE.search(norm) or _CAN.search(norm)
     if analysis.of("INTOLERANCE", negated=True) or fine:
         return Parsed(understood=True, value="no", hedged=hedged, evidence=analysis.text)
+    if DONT_KNOW.search(norm) or DONT_KNOW_MORE.search(norm):
+        return _dont_know_or_not(norm)
     if _NEVER_HAD.search(norm):
         # Without a scan so far, nobody can say how they would tolerate one.
         return Parsed.dont_know(evidence=analysis.text)
     if other_allergy:
         return Parsed(understood=True, value="no", hedged=True, evidence=analysis.text)
+    if answers_elsewhere(analysis, _OWN_INTOLERANCE):
+        return Parsed.not_understood()  # "I'm 48", "physio and pills"
     return polarity(norm)
+
+
+def _about_dye(mention: Mention, analysis: Analysis) -> bool:
+    return bool(_DYE.search(analysis.clause_of(mention))) and "tracer" not in analysis.norm

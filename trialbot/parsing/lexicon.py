@@ -7,6 +7,12 @@ parser reads ``mention.value`` instead of re-interpreting the words.
 Phrase patterns are matched on ``NORM`` (lower case, contractions expanded, chat
 misspellings corrected by :mod:`trialbot.parsing.nlp`), so they are written in plain
 lower-case English.
+
+Besides the entity vocabulary, this module holds every other word list the parsers
+use, so that clinicians can review them in one place: the spelling fixes, the negation
+and hedging cues (:data:`NEGATION_TERMSET`, :data:`HEDGES_BEFORE`, ...), the double
+negatives undone before reading (:data:`DOUBLE_NEGATIVES`) and the red-flag phrasings
+(:data:`RED_FLAG_PATTERNS`; regular expressions over the normalized text).
 """
 
 from __future__ import annotations
@@ -27,6 +33,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "physical therapist",
             "pt",
             "physical rehab",
+            "fysio",
+            "fyzio",
+            "fyzioterapie",
+            "rehabilitace",
             "manual therapy",
         ],
         "medication": [
@@ -76,6 +86,21 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "amitriptyline",
             "aspirin",
             "diazepam",
+            "duloxetine",
+            "cymbalta",
+            "celecoxib",
+            "meloxicam",
+            "etoricoxib",
+            "nortriptyline",
+            "fentanyl",
+            "buprenorphine",
+            "patches",
+            "morphine patches",
+            "pain patches",
+            "prasky",
+            "prášky",
+            "leky",
+            "léky",
         ],
         "injections": [
             "injection",
@@ -91,6 +116,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "nerve blocks",
             "facet block",
             "facet blocks",
+            "facet injection",
+            "facet injections",
+            "facet joint injection",
+            "facet joint injections",
+            "injekce",
             "shots",
             "jab",
             "jabs",
@@ -141,6 +171,17 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "back belt",
             "radiofrequency",
             "radiofrequency ablation",
+            "radiofrequency denervation",
+            "radio frequency ablation",
+            "rf ablation",
+            "rfa",
+            "ablation",
+            "rhizotomy",
+            "denervation",
+            "cbd",
+            "cbd oil",
+            "hot packs",
+            "ice packs",
             "hydrotherapy",
             "spa",
             "cbt",
@@ -178,6 +219,35 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "degenerated",
             "thinning discs",
             "narrowed disc space",
+            "desiccation",
+            "desiccated",
+            "disc dehydration",
+            "osteochondrosis",
+            "loss of disc height",
+            "disc height loss",
+            "reduced disc height",
+            "annular tear",
+            "annular tears",
+            "annular fissure",
+            "wear & tear",
+            "wear n tear",
+            "wear + tear",
+            "some wear",
+            "showing wear",
+            "shows wear",
+            "show wear",
+            "bit of wear",
+            "mild wear",
+            "slight wear",
+            "age related wear",
+            "age related changes",
+            "age related degeneration",
+            "age related wear and tear",
+            "age-related wear",
+            "age-related changes",
+            "age-related degeneration",
+            "age-related wear and tear",
+            "multilevel degenerative disc disease",
         ],
         "bulging_disc": [
             "bulging disc",
@@ -192,6 +262,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "protruding disc",
             "disc protrusion",
             "protrusion",
+            "bulgin",
+            "bulgin disc",
+            "bulgin discs",
         ],
         "facet_arthropathy": [
             "facet arthropathy",
@@ -205,6 +278,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "facet osteoarthritis",
             "facet joint osteoarthritis",
             "facet hypertrophy",
+            "facet joint hypertrophy",
+            "facet arthrosis",
+            "facet joint arthrosis",
             "facet syndrome",
             "worn facet joints",
             "arthritis in the facet joints",
@@ -266,6 +342,12 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "nothing significant",
             "nothing serious",
             "negative",
+            "no abnormalities",
+            "no abnormality",
+            "healthy",
+            "nothing there",
+            "all normal",
+            "perfectly normal",
         ],
     },
     "CONDITION": {
@@ -287,6 +369,16 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "neoplasm",
             "spinal tumour",
             "spinal tumor",
+            "schwannoma",
+            "meningioma",
+            "ependymoma",
+            "neurofibroma",
+            "astrocytoma",
+            "metastatic",
+            "bone metastases",
+            "secondaries",
+            "lump on my spine",
+            "lump on the spine",
         ],
         "congenital_defect": [
             "spina bifida",
@@ -298,7 +390,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "since birth",
             "tethered cord",
             "hemivertebra",
+            "half vertebra",
             "congenital scoliosis",
+            "congenital fusion",
         ],
         "spondylolysis": [
             "spondylolysis",
@@ -308,6 +402,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "pars interarticularis",
             "stress fracture",
             "stress fractures",
+            "crack",
+            "crack in a vertebra",
+            "crack in my vertebra",
+            "cracked vertebra",
+            "cracked vertebrae",
         ],
         "spondylolisthesis": [
             "spondylolisthesis",
@@ -328,16 +427,44 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "vertebra slipped forward",
             "slipped bone",
             "slipped forward",
+            "slip",
+            "vertebral slip",
+            "olisthesis",
         ],
     },
     "OTHER_PATHOLOGY": {
         "scoliosis": ["scoliosis", "curved spine", "curvature of the spine"],
-        "fracture": ["fracture", "fractured vertebra", "broken vertebra", "broke my back"],
-        "osteoporosis": ["osteoporosis"],
-        "infection": ["infection", "discitis"],
+        "fracture": [
+            "fracture",
+            "fractured vertebra",
+            "broken vertebra",
+            "broke my back",
+            "broken back",
+            "compression fracture",
+            "wedge fracture",
+        ],
+        "osteoporosis": ["osteoporosis", "osteopenia"],
+        "infection": ["infection", "discitis", "osteomyelitis"],
+        "cyst": ["cyst", "cysts", "tarlov cyst", "synovial cyst"],
     },
     "BODY": {
-        "back": ["back", "lower back", "low back", "spine", "lumbar"],
+        "back": [
+            "back",
+            "lower back",
+            "low back",
+            "spine",
+            "lumbar",
+            "lumbar spine",
+            "bottom of my back",
+            "bottom of the back",
+            "base of my spine",
+            "base of the spine",
+            "small of my back",
+            "small of the back",
+            "tailbone",
+            "coccyx",
+            "waist",
+        ],
         "above_knee": [
             "buttock",
             "buttocks",
@@ -359,6 +486,16 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "above my knee",
             "knee",
             "knees",
+            "hamstring",
+            "hamstrings",
+            "back of the thigh",
+            "upper thigh",
+            "sacroiliac",
+            "sacroiliac joint",
+            "si joint",
+            "bum cheek",
+            "butt cheek",
+            "backside",
         ],
         "below_knee": [
             "calf",
@@ -376,6 +513,12 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "sole",
             "lower leg",
             "lower legs",
+            "big toe",
+            "instep",
+            "whole leg",
+            "whole of my leg",
+            "entire leg",
+            "full length of my leg",
         ],
         "leg": ["leg", "legs"],
     },
@@ -393,6 +536,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "sciatica",
             "sciatic",
         ],
+        # "all the way down" with no part named after it: the whole leg.
+        "all_the_way": ["all the way down", "right down", "the whole way down"],
     },
     "SPECT_RESULT": {
         "positive": [
@@ -423,20 +568,27 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "nuclear scan",
             "tracer scan",
             "scintigraphy",
+            "nuclear medicine scan",
+            "spect scan",
         ],
+        "other_imaging": ["x ray", "x - ray", "xray", "x rays", "ct", "ct scan", "cat scan"],
     },
     "INTOLERANCE": {
+        # A reaction to the tracer, or being unable to have the scan: a firm reason.
         "reaction": [
             "bad reaction",
             "reaction",
             "reactions",
+            "reacted",
+            "reacted badly",
             "allergic",
             "allergy",
             "allergies",
-            "claustrophobic",
-            "claustrophobia",
-            "panic attack",
-            "panicked",
+            "allergic reaction",
+            "anaphylaxis",
+            "anaphylactic",
+            "anaphylactic shock",
+            "hives",
             "rash",
             "could not tolerate",
             "could not stand",
@@ -444,6 +596,50 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "cannot have",
             "intolerance",
             "intolerant",
+            "contraindication",
+            "contraindications",
+            "felt odd after",
+            "felt ill after",
+            "felt sick after",
+            "felt unwell after",
+            "came out in",
+            "broke out in",
+        ],
+        # Radioactive tracers are not given in pregnancy: a firm reason.
+        "pregnancy": [
+            "pregnant",
+            "pregnancy",
+            "expecting a baby",
+            "with child",
+        ],
+        # Reasons the study team weighs (hedged): breastfeeding can be paused, a
+        # SPECT/CT camera is open, and most people with a fear of needles manage.
+        "breastfeeding": ["breastfeeding", "breast feeding", "nursing my baby"],
+        "trying_for_a_baby": [
+            "trying to get pregnant",
+            "trying for a baby",
+            "trying to conceive",
+            "ivf",
+        ],
+        "claustrophobia": [
+            "claustrophobic",
+            "claustrophobia",
+            "panic attack",
+            "panic attacks",
+            "panicked",
+            "small spaces",
+            "enclosed spaces",
+            "tight spaces",
+            "confined spaces",
+        ],
+        "needles": [
+            "scared of needles",
+            "afraid of needles",
+            "fear of needles",
+            "needle phobia",
+            "needle phobic",
+            "hate needles",
+            "faint with needles",
         ],
     },
 }
@@ -483,21 +679,8 @@ _DEGENERATED = {
 }
 _BULGING = {"bulging", "bulge", "bulges", "protruding"}
 _HERNIATED = {"herniated", "slipped", "prolapsed", "ruptured", "extruded", "herniating"}
-_SADDLE = {
-    "genitals",
-    "genital",
-    "privates",
-    "groin",
-    "bottom",
-    "bum",
-    "anus",
-    "crotch",
-    "perineum",
-    "saddle",
-    "inner thighs",
-    "between",
-}
-_WEAK = {"weak", "weakness", "weaker", "buckling", "buckle", "buckles", "collapsing"}
+# A vertebra named as a word or a level: "vertebra", "L5", "s1".
+_VERTEBRA_WORD = r"^(?:vertebrae?|vertebras|bones?|[lts]\d{1,2})$"
 
 
 def _words(*options: set[str]) -> list[Pattern]:
@@ -591,116 +774,58 @@ TOKEN_PATTERNS: list[tuple[str, str, list[Pattern]]] = [
             },
         ],
     ),
+    # "my discs are shot", "the discs have collapsed"
     (
-        "RED_FLAG",
-        "bladder_bowel",
+        "FINDING",
+        "degenerated_disc",
         [
-            {
-                "NORM": {
-                    "IN": [
-                        "bladder",
-                        "bowel",
-                        "bowels",
-                        "incontinence",
-                        "incontinent",
-                        "peeing",
-                        "pee",
-                        "wee",
-                        "urine",
-                        "urinating",
-                        "urinate",
-                        "poo",
-                        "toilet",
-                        "wet",
-                    ]
-                }
-            }
+            {"NORM": {"IN": sorted(_DISC)}},
+            {"NORM": {"IN": sorted(_LINK | {"have", "has"})}, "OP": "?"},
+            {"NORM": {"IN": sorted(_DEGREE)}, "OP": "*"},
+            {"NORM": {"IN": ["shot", "knackered", "gone", "dried", "drying"]}},
+        ],
+    ),
+    # "L5 slipped over S1", "my vertebra is out of place", "a vertebra has moved forward"
+    (
+        "CONDITION",
+        "spondylolisthesis",
+        [
+            {"NORM": {"REGEX": _VERTEBRA_WORD}},
+            {"NORM": {"IN": ["has", "had", "is", "was", "have", "are", "were"]}, "OP": "?"},
+            {"NORM": {"IN": ["slipped", "moved", "shifted", "slid", "slides", "slipping"]}},
+            {"NORM": {"IN": ["forward", "forwards", "over", "out", "backward", "backwards"]}},
         ],
     ),
     (
-        "RED_FLAG",
-        "saddle_numbness",
+        "CONDITION",
+        "spondylolisthesis",
         [
-            {"NORM": {"IN": ["saddle"]}},
-            {"NORM": {"IN": ["numbness", "anaesthesia", "anesthesia", "area", "region"]}},
+            {"NORM": {"REGEX": _VERTEBRA_WORD}},
+            {"NORM": {"IN": ["is", "was", "are", "were"]}, "OP": "?"},
+            {"NORM": "out"},
+            {"NORM": "of"},
+            {"NORM": {"IN": ["place", "line", "alignment"]}},
         ],
     ),
+    # "I get very anxious in scanners", "scared of the scanner"
     (
-        "RED_FLAG",
-        "saddle_numbness",
+        "INTOLERANCE",
+        "claustrophobia",
         [
-            {"NORM": {"IN": ["numb", "numbness", "tingling", "tingly"]}},
-            {"OP": "?"},
-            {"OP": "?"},
-            {"OP": "?"},
-            {"NORM": {"IN": sorted(_SADDLE)}},
+            {"NORM": {"IN": ["anxious", "anxiety", "scared", "afraid", "nervous", "panicky"]}},
+            {"NORM": {"IN": ["in", "of", "about", "inside", "with"]}},
+            {"NORM": {"IN": ["the", "a", "those"]}, "OP": "?"},
+            {"NORM": {"IN": ["scanner", "scanners", "scans", "tunnel", "tube", "machine"]}},
         ],
     ),
+    # "a small slip of L4", "slip at L5"
     (
-        "RED_FLAG",
-        "saddle_numbness",
+        "CONDITION",
+        "spondylolisthesis",
         [
-            {"NORM": {"IN": sorted(_SADDLE)}},
-            {"OP": "?"},
-            {"OP": "?"},
-            {"NORM": {"IN": ["numb", "numbness", "tingling"]}},
-        ],
-    ),
-    (
-        "RED_FLAG",
-        "leg_weakness",
-        [
-            {"NORM": {"IN": ["leg", "legs", "foot", "feet", "knee", "knees"]}},
-            {
-                "NORM": {
-                    "IN": [
-                        "is",
-                        "are",
-                        "feel",
-                        "feels",
-                        "keep",
-                        "keeps",
-                        "getting",
-                        "going",
-                        "have",
-                        "has",
-                        "got",
-                        "become",
-                        "became",
-                        "been",
-                    ]
-                },
-                "OP": "*",
-            },
-            {"NORM": {"IN": sorted(_WEAK | {"giving", "gave", "give"})}},
-            {"NORM": {"IN": ["way", "out"]}, "OP": "?"},
-        ],
-    ),
-    (
-        "RED_FLAG",
-        "leg_weakness",
-        [
-            {"NORM": {"IN": sorted(_WEAK)}},
-            {"NORM": {"IN": ["in", "of"]}, "OP": "?"},
-            {"NORM": {"IN": ["my", "both", "the"]}, "OP": "?"},
-            {"NORM": {"IN": ["left", "right"]}, "OP": "?"},
-            {"NORM": {"IN": ["leg", "legs", "foot", "feet"]}},
-        ],
-    ),
-    (
-        "RED_FLAG",
-        "leg_weakness",
-        [{"NORM": {"IN": ["foot"]}}, {"NORM": {"IN": ["drop", "drops", "dropping"]}}],
-    ),
-    (
-        "RED_FLAG",
-        "leg_weakness",
-        [
-            {"NORM": {"IN": ["can", "could"]}},
-            {"NORM": "not"},
-            {"NORM": {"IN": ["lift", "move", "raise"]}},
-            {"NORM": {"IN": ["my", "the"]}, "OP": "?"},
-            {"NORM": {"IN": ["leg", "legs", "foot", "feet", "toes"]}},
+            {"NORM": {"IN": ["slip", "slippage"]}},
+            {"NORM": {"IN": ["of", "at", "in"]}},
+            {"NORM": {"REGEX": _VERTEBRA_WORD}},
         ],
     ),
 ]
@@ -742,6 +867,33 @@ EXTRA_SPELLING_WORDS = (
     "claustrophobic",
     "allergic",
     "reaction",
+    "pregnant",
+    "breastfeeding",
+    "incontinence",
+    "incontinent",
+    "physiotherapist",
+)
+
+# Seven-letter words the fuzzy speller may correct towards (longer words always may).
+FUZZY_SHORT_TARGETS = frozenset(
+    {
+        "bladder",
+        "codeine",
+        "aspirin",
+        "steroid",
+        "sciatic",
+        "sciatica",
+        "pilates",
+        "tylenol",
+        "allergy",
+        "nurofen",
+        "tumours",
+        "nothing",
+        "killers",
+        "epidural",
+        "scoliosis",
+        "stenosis",
+    }
 )
 
 # Chat spellings the fuzzy speller cannot reach (too short, or two edits away).
@@ -803,4 +955,433 @@ SPELLING_FIXES: dict[str, str] = {
     "leggs": "legs",
     "buttox": "buttocks",
     "bak": "back",
+    "ano": "yes",
+    "ne": "no",
+    "yh": "yes",
+    "yus": "yes",
+    "zilch": "nothing",
+    "nada": "nothing",
+    "lvl": "level",
+    "lvls": "levels",
+    "spondolysis": "spondylolysis",
+    "spondylolis": "spondylolysis",
+    "spondilolysis": "spondylolysis",
+    "ibuprofin": "ibuprofen",
+    "in2": "into",
 }
+
+
+# -- Negation and hedging -------------------------------------------------------------
+
+
+def _contraction_variants(phrases: list[str]) -> list[str]:
+    """Each phrase as typed with "n't", with "nt" and with "not".
+
+    negspacy matches on LOWER, where "didn't" is ``did n't`` and "didnt" ``did nt``.
+    """
+    out: list[str] = []
+    for phrase in phrases:
+        out.append(phrase)
+        if "n't" in phrase:
+            out.append(phrase.replace("n't", "nt"))
+            out.append(phrase.replace("n't", " not"))
+    return sorted(set(out))
+
+
+# What ends a negation or hedge scope inside a sentence ("no tumour, just a slipped disc").
+TERMINATION = [
+    "but",
+    "however",
+    "although",
+    "though",
+    "except",
+    "apart from",
+    "aside from",
+    "other than",
+    "just",
+    "only",
+    "still",
+    "yet",
+    "whereas",
+    "instead",
+    "which",
+    "because",
+    ";",
+    "and i",
+    "and it",
+    "and my",
+    "and the",
+    ", i",
+    ", it",
+    ", my",
+    ", they",
+    ", the",
+    ", just",
+    ", only",
+    ", but",
+    ", although",
+]
+
+NEGATION_TERMSET: dict[str, list[str]] = {
+    # Phrases that contain a negation word but do not negate what follows:
+    # "no relief from painkillers" still means painkillers were tried.
+    "pseudo_negations": _contraction_variants(
+        [
+            "no further",
+            "not only",
+            "not just",
+            "not sure",
+            "not certain",
+            "no idea",
+            "don't know",
+            "no relief",
+            "no difference",
+            "no improvement",
+            "no help",
+            "no change",
+            "no effect",
+            "no use",
+            "no good",
+            "no luck",
+            "no joy",
+            "no better",
+            "no longer",
+            "didn't help",
+            "didn't work",
+            "doesn't help",
+            "doesn't work",
+            "haven't helped",
+            "hasn't helped",
+            "not helped",
+            "not much",
+            "not really helped",
+            "nothing helped",
+            "nothing worked",
+            "nothing has helped",
+            "nothing has worked",
+            "neither did",
+            "nor did",
+            "neither have",
+            "no ,",
+            "no .",
+            "no !",
+            "without success",
+            "without relief",
+            "without any relief",
+            "not for long",
+            "didn't last",
+            "wasn't able to",
+            "couldn't tolerate",
+            "couldn't stand",
+            "can't have",
+            "couldn't do",
+            # red flags are described with negations that do not deny them
+            "can't control",
+            "couldn't control",
+            "can't hold",
+            "couldn't hold",
+            "can't feel",
+            "couldn't feel",
+            "can't empty",
+            "can't pee",
+            "can't wee",
+            "can't go",
+            "lost control",
+            "no control",
+            "no feeling",
+            "not able to control",
+            "unable to control",
+            "can't stop",
+            "can't lift",
+            "can't move",
+        ]
+    ),
+    "preceding_negations": _contraction_variants(
+        [
+            "no",
+            "not",
+            "n't",
+            "never",
+            "none",
+            "none of",
+            "non",
+            "neither",
+            "nor",
+            "without",
+            "nothing",
+            "denies",
+            "denied",
+            "free of",
+            "no sign of",
+            "no signs of",
+            "negative for",
+            "ruled out",
+            "zero",
+            "nothing like",
+        ]
+    ),
+    "following_negations": [
+        "ruled out",
+        "was ruled out",
+        "were ruled out",
+        "excluded",
+        "was negative",
+        "were negative",
+        "- no",
+        ": no",
+        "? no",
+        "? none",
+    ],
+    "termination": TERMINATION,
+}
+
+# Doubt about what is said ("I think I had a slipped vertebra").
+HEDGES_BEFORE = [
+    "i think",
+    "i guess",
+    "i believe",
+    "i suppose",
+    "i reckon",
+    "suppose so",
+    "guess so",
+    "probably",
+    "maybe",
+    "perhaps",
+    "possibly",
+    "might",
+    "may be",
+    "might be",
+    "may have",
+    "could be",
+    "not sure",
+    "not certain",
+    "apparently",
+    "sort of",
+    "kind of",
+    "likely",
+    "i would say",
+    "if i remember",
+    "if i recall",
+    "not 100 %",
+    "i am not sure",
+    "pretty sure",
+    "fairly sure",
+    "hard to tell",
+]
+HEDGES_AFTER = [
+    "i think",
+    "i guess",
+    "i believe",
+    "or something",
+    "maybe",
+    "probably",
+    "i suppose",
+]
+# Doubt about a number only ("about 2 years"); kept apart so that "numbness around my
+# bottom" does not hedge a red flag.
+APPROXIMATORS = [
+    "about",
+    "around",
+    "roughly",
+    "approximately",
+    "nearly",
+    "almost",
+    "something like",
+    "give or take",
+    "more or less",
+    "or so",
+    "ish",
+    "or thereabouts",
+    "circa",
+]
+
+# -- Double negatives -------------------------------------------------------------------
+# Rewritten before anything else reads the text, so that "it's not like it never goes
+# past my knee" is read as "it goes past my knee". (pattern, replacement) pairs,
+# matched case-insensitively on the candidate's text.
+_NEG_AUX = (
+    r"(?:never|does(?:n't|nt| not)|do(?:n't|nt| not)|did(?:n't|nt| not)|can(?:'t|t|not| not)"
+    r"|won'?t|will not|has(?:n't|nt| not)|have(?:n't|nt| not)|is(?:n't|nt| not)"
+    r"|was(?:n't|nt| not))"
+)
+DOUBLE_NEGATIVES: list[tuple[str, str]] = [
+    # "it's not like it never goes past my knee", "not that it doesn't reach my calf"
+    (
+        r"\b(?:(?:it|that)(?:'s|s| is| was)\s+)?not\s+(?:like|that|as if|as though)\s+"
+        r"(it|i|they|the pain)\s+" + _NEG_AUX + r"\s+",
+        r"\1 ",
+    ),
+    # "it's not that nobody mentioned a slipped vertebra"
+    (
+        r"\b(?:(?:it|that)(?:'s|s| is| was)\s+)?not\s+(?:like|that|as if|as though)\s+"
+        r"(?:nobody|no one|no-one)\b",
+        "someone",
+    ),
+    # "I'm not not pregnant"
+    (r"\bnot\s+not\b", ""),
+    # "there isn't a day when it doesn't hurt", "not a day goes by without pain"
+    (
+        r"\bthere(?:'s| is|s)?\s*(?:not|n't|nt|never|no)\s+(?:a|one|a single)?\s*day\s+"
+        r"(?:when|that|where)?\s*(?:it|the pain|my back)\s+" + _NEG_AUX + r"\s+(?:hurt|ache)s?\b",
+        "it hurts every day",
+    ),
+    (
+        r"\bnot (?:a|one|a single) day (?:goes by |passes )?without (?:pain|it|it hurting)\b",
+        "it hurts every day",
+    ),
+    (
+        r"\b(?:i\s+)?can(?:'t|t|not| not) (?:remember|recall) (?:a|one|the last) day without "
+        r"(?:it|pain|the pain)\b",
+        "it hurts every day",
+    ),
+]
+
+# -- Red flags --------------------------------------------------------------------------
+# Symptoms that need urgent care whatever was asked (see red_flags.py for the rules).
+# Regular expressions over the normalized text (lower case, "can't" -> "can not",
+# "I'm" -> "i am"); each flag lists the phrasings that raise it.
+_BLADDER = r"(?:bladder|bowels?|pee|wee|urine|poo|poop|toilet|peeing|weeing)"
+_SADDLE_PART = (
+    r"(?:genitals?|genital area|privates|private parts?|private area|groin|bottom(?! of)|bum|butt|"
+    r"anus|back passage|crotch|perineum|saddle(?: area| region)?|inner thighs?|"
+    r"between (?:my|the) legs|down there|vagina|penis|scrotum|buttocks|rectum|"
+    r"the toilet seat|toilet paper|when i wipe)"
+)
+_NUMB = (
+    r"(?:numb|numbness|no feeling|no sensation|lost (?:all )?(?:the )?(?:feeling|sensation)|"
+    r"loss of (?:feeling|sensation)|lack of (?:feeling|sensation)|can not feel|could not feel|"
+    r"cannot feel|tingling|tingly|pins and needles|dead)"
+)
+_LEGS = r"(?:legs?|feet|foot|knees?)"
+RED_FLAG_PATTERNS: dict[str, list[str]] = {
+    # Cauda equina: loss of bladder or bowel control, retention, incontinence.
+    "bladder_bowel": [
+        r"\b(?:lost|losing|lose|loss of|no|can not|could not|cannot|unable to|not able to|"
+        r"trouble|difficulty|problems?|struggling to|struggle to)\s+(?:\w+\s+){0,2}?control"
+        r"(?:\s+(?:of|over))?\s+(?:my\s+|the\s+)?" + _BLADDER,
+        _BLADDER + r"\s+control\b",
+        r"\b(?:bladder|bowel|urinary|faecal|fecal)\s+incontinence\b",
+        r"\bincontinen(?:t|ce)\b",
+        r"\b(?:wet|soiled|peed|pooed|pooped|messed|wee d|weed)\s+myself\b",
+        r"\bwet (?:the|my) bed\b",
+        r"\b(?:bladder|bowel|toilet)\s+accidents?\b",
+        r"\b(?:keep|kept|been|keeps)\s+having accidents\b",
+        r"\b(?:can not|could not|cannot|unable to|not able to|struggling to|struggle to|"
+        r"trouble|difficulty|problems?|hard to)\s+(?:\w+\s+){0,1}?(?:pee|peeing|wee|weeing|"
+        r"urinate|urinating|pass urine|passing urine|pass water|passing water|empty my bladder|"
+        r"emptying my bladder|go to the toilet|hold (?:my )?(?:urine|pee|wee|bowels?|it in))\b",
+        r"\b(?:have not|has not|had not|not)\s+(?:been able to\s+)?(?:peed|weed|urinated|"
+        r"passed urine|been able to pee|been able to wee)\b",
+        r"\bbladder (?:does not|will not|is not|won't) empty",
+        r"\burinary retention\b|\bretention of urine\b",
+        r"\bleak(?:ing|s|ed)?\s+(?:urine|pee|wee)\b",
+        r"\b(?:can not|could not|cannot|do not|don't)\s+(?:feel|tell)\s+(?:when|if)\s+"
+        r"(?:i|my bladder)\s+(?:need|needs|have|am|is)\b",
+        r"\b(?:can not|could not|cannot)\s+feel\s+(?:myself\s+)?(?:when|while)\s+i\s+"
+        r"(?:pee|wee|go|poo)\b",
+    ],
+    # Cauda equina: numbness of the saddle area (between the legs, around the bottom).
+    "saddle_numbness": [
+        r"\bsaddle (?:numbness|anaesthesia|anesthesia|area|region)\b",
+        r"\bnumb saddle\b",
+        r"\b" + _NUMB + r"\b(?:\s+\w+){0,4}?\s+(?:in|around|between|of|on|at|near)?\s*"
+        r"(?:my\s+|the\s+)?" + _SADDLE_PART + r"\b",
+        r"\b" + _SADDLE_PART + r"\b(?:\s+\w+){0,3}?\s+(?:is|are|feels?|went|gone|has gone|"
+        r"have gone|going|goes|got|getting)?\s*(?:totally\s+|completely\s+|really\s+)?"
+        r"(?:numb|dead)\b",
+        r"\bcauda equina\b",
+    ],
+    # Sudden or progressive weakness of the legs, foot drop.
+    "leg_weakness": [
+        r"\b" + _LEGS + r"\b(?:\s+(?:is|are|keep|keeps|kept|have|has|had|just|suddenly|"
+        r"sometimes|both|keep on|started|starting|been))*\s+(?:giving|gave|give|gone|going)\s+"
+        r"(?:way|out)\b",
+        r"\b" + _LEGS + r"\b(?:\s+(?:is|are|keep|keeps|kept|have|has|had|just|suddenly|"
+        r"been|feel|feels|felt|getting|got|become|became|went|gone|going|so|very|really|"
+        r"quite|a bit|all|of a sudden|both|completely|totally|numb|and|now))*\s+"
+        r"(?:weak|weaker|weakness|buckling|buckled|"
+        r"buckle|collapsing|collapsed|collapse)\b",
+        r"\b(?:weak|weakness|weaker)\s+(?:in\s+|of\s+)?(?:my\s+|both\s+|the\s+)?"
+        r"(?:left\s+|right\s+)?" + _LEGS + r"\b",
+        r"\bfoot drop\b|\bdrop foot\b|\bdropped foot\b",
+        r"\b(?:dragging|drags|drag)\s+(?:my\s+)?(?:left\s+|right\s+)?(?:foot|leg)\b",
+        r"\b(?:foot|feet)\s+(?:is\s+|are\s+)?(?:\w+\s+)?(?:floppy|drags|dragging|flopping)\b",
+        r"\b(?:can not|could not|cannot|unable to|not able to)\s+(?:lift|move|raise|bend|"
+        r"feel)\s+(?:my\s+|the\s+)?(?:left\s+|right\s+)?(?:legs?|foot|feet|toes)\b",
+        r"\b" + _LEGS + r"\b\s+(?:will not|won't|would not|do not|does not)\s+"
+        r"(?:hold me|work|move|support me)\b",
+        r"\b(?:can not|could not|cannot)\s+(?:walk|stand)\s+(?:any ?more|at all|properly)\b",
+    ],
+    # Sudden, spreading or both-sided loss of feeling in the legs.
+    "leg_numbness": [
+        r"\b(?:sudden(?:ly)?|all of a sudden)\b(?:\s+\w+){0,4}?\s+" + _NUMB + r"\b",
+        r"\b" + _NUMB + r"\s+(?:in\s+)?(?:both|my both)\s+(?:legs|feet)\b",
+        r"\bboth\s+(?:legs|feet)\s+(?:are\s+|have\s+|went\s+|gone\s+|going\s+)*"
+        r"(?:\w+\s+)?(?:numb|dead)\b",
+        r"\b(?:lost|losing|no)\s+(?:all\s+)?(?:feeling|sensation)\s+in\s+(?:my\s+|both\s+)?"
+        r"(?:legs|feet)\b",
+        r"\b(?:can not|could not|cannot)\s+feel\s+(?:my\s+|both\s+)?(?:legs|feet)\b",
+        r"\b(?:numb|numbness)\b(?:\s+\S+){0,6}?\s+(?:spreading|getting worse|worse by the)\b",
+    ],
+    # Infection: fever with back pain.
+    "fever": [
+        r"\bfever(?:s|ish)?\b",
+        r"\b(?:high|a|running a)\s+temperature\b",
+        r"\bnight sweats\b|\bshivering and sweating\b|\bchills and (?:a )?fever\b",
+    ],
+    # Significant recent trauma: a fall or an accident.
+    "trauma": [
+        r"\b(?:a|bad|nasty|big|serious)\s+(?:fall|tumble)\b",
+        r"\b(?:fell|falling|fallen)\s+(?:off|down|from|over|on|onto|backwards|badly|hard)\b",
+        r"\bi\s+(?:fell|have fallen|had fallen)\b(?!\s+(?:asleep|pregnant|in love|ill|behind|"
+        r"apart|for))",
+        r"\bsince\s+(?:i|the)\s+(?:fell|fall|accident|crash)\b(?!\s+(?:of\s+)?'?\d)",
+        r"\b(?:car|road|traffic|motorbike|bike|cycling|skiing|work|riding|horse)\s+"
+        r"(?:accident|crash|collision)\b",
+        r"\b(?:was|got|been)\s+(?:hit|knocked down|run over)\b",
+        r"\blanded\s+(?:hard\s+)?on\s+my\s+(?:back|bottom|bum|tailbone|spine)\b",
+        r"\b(?:injured|hurt)\s+my\s+(?:back|spine)\s+(?:in|after|during)\s+(?:a|the)\s+"
+        r"(?:fall|accident|crash)\b",
+    ],
+}
+# Phrasings read across a whole sentence: "my legs are numb and weak and it's getting
+# worse by the hour".
+RED_FLAG_SENTENCE_PATTERNS: dict[str, list[str]] = {
+    "leg_numbness": [
+        r"\b(?:legs?|feet|foot)\b[^.!?]{0,40}?\b(?:numb|numbness)\b[^.!?]{0,40}?"
+        r"\b(?:getting worse|spreading|worse by the)\b",
+    ],
+}
+# Words that deny a red flag when they come shortly before it in the same clause.
+RED_FLAG_DENIALS = (
+    r"\b(?:no|not|never|without|nor|neither|none|nothing|denies|zero)\b"
+    r"|\b(?:do|does|did|have|has|had|am|is|are|was|were)\s+not\b"
+)
+# Phrases that contain a denial word but do not deny ("not sure", "can't control").
+RED_FLAG_PSEUDO_DENIALS = (
+    r"\bnot\s+(?:sure|certain|only|just)\b|\bno idea\b|\bdo not know\b"
+    r"|\bnot\s+(?:able|been able)\b"
+)
+# A symptom said to be old or explained, in its own clause or a "while" clause after
+# it: "my knee gave way once while hiking years ago", "a high
+# temperature last month with flu", "exercises to strengthen weak legs".
+RED_FLAG_LONG_AGO = (
+    r"\b(?:\d+|a few|few|many|several|two|three|some)\s+years?\s+ago\b|\byears ago\b"
+    r"|\blong (?:time )?ago\b|\bdecades? ago\b|\bas a (?:child|kid|teenager|baby)\b"
+    r"|\bwhen i was (?:young|little|a child|a kid|a teenager|younger|pregnant)\b"
+    r"|\bstrengthen\w*\b|\bwith (?:the |a )?(?:flu|cold|covid|virus|chest infection)\b"
+    r"|\b(?:flu|covid|a cold)\b|\bin the past\b|\bback in (?:19|20)\d\d\b"
+)
+# A sentence that calls the symptom unrelated: "I had a fall years ago but that's not
+# related", "I fell over last year, no injury". Never applied to bladder, bowel or
+# saddle symptoms.
+RED_FLAG_UNRELATED = (
+    r"\bnot related\b|\bunrelated\b|\bnothing to do with\b|\bno injury\b|\bno injuries\b"
+    r"|\bwas not hurt\b|\bnot hurt\b|\bdid not hurt (?:myself|my back)\b"
+)
+# Denials that follow the symptom: "my bladder is fine", "bowels are normal".
+RED_FLAG_FINE_AFTER = (
+    r"^\W*(?:and\s+(?:my\s+)?(?:bowels?|bladder)\s+)?(?:control\s+)?(?:is|are|was|were|"
+    r"feels?|seems?)\s+(?:totally\s+|completely\s+|perfectly\s+)?(?:fine|ok|okay|normal|"
+    r"good|alright|all right)\b"
+)

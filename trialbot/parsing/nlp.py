@@ -1,17 +1,24 @@
 """The shared spaCy pipeline: spelling, clinical entities, negation and hedging.
 
 One pipeline is built lazily, once per process (:func:`pipeline`); importing this
-module does no work. It runs, in order:
+module does no work. Before it, :func:`undo_double_negatives` rewrites "it's not like
+it never goes past my knee" to "it goes past my knee". It runs, in order:
 
 1. ``sentencizer`` — negation and hedging never reach across sentences.
 2. ``trialbot_spelling`` — sets ``token.norm_`` for chat spellings ("mnths", "tumor",
    "painkilers") so that every later pattern can match on ``NORM``.
+   Seven-letter words are corrected only towards listed medical words: everyday words
+   sit one letter from lexicon words ("feeling"/"feeding", "talking"/"walking").
 3. ``entity_ruler`` — the clinical vocabulary of :mod:`trialbot.parsing.lexicon`.
-4. ``negex`` (negspacy) — NegEx with a chat-tuned termset: marks ``ent._.negex``.
+4. ``negex`` (negspacy) — NegEx with the chat-tuned termset of the lexicon: marks
+   ``ent._.negex``.
 5. ``trialbot_hedging`` — the same scope algorithm for uncertainty cues ("I think",
    "probably", "or so"): marks ``ent._.hedged`` and collects ``doc._.hedge_cues``.
 
-Parsers call :func:`analyse` and read :class:`Mention` objects, never spaCy objects.
+Parsers call :func:`analyse` and read :class:`Mention` objects (with their place in
+:attr:`Analysis.norm`, so that a parser can look at a mention's clause), never spaCy
+objects. All vocabulary — entity phrases, negation and hedge cues, double negatives,
+red-flag phrasings — lives in :mod:`trialbot.parsing.lexicon`.
 """
 
 # No "from __future__ import annotations": spaCy resolves factory signatures at runtime.
@@ -35,219 +42,15 @@ MAX_CHARS = 2000
 _FUZZY_MIN_LEN = 7
 
 
-def _contraction_variants(phrases: Iterable[str]) -> list[str]:
-    """Each phrase as typed with "n't", with "nt" and with "not".
-
-    negspacy matches on LOWER, where "didn't" is ``did n't`` and "didnt" ``did nt``.
-    """
-    out: list[str] = []
-    for phrase in phrases:
-        out.append(phrase)
-        if "n't" in phrase:
-            out.append(phrase.replace("n't", "nt"))
-            out.append(phrase.replace("n't", " not"))
-    return sorted(set(out))
-
-
-# What ends a negation or hedge scope inside a sentence ("no tumour, just a slipped disc").
-TERMINATION = [
-    "but",
-    "however",
-    "although",
-    "though",
-    "except",
-    "apart from",
-    "aside from",
-    "other than",
-    "just",
-    "only",
-    "still",
-    "yet",
-    "whereas",
-    "instead",
-    "which",
-    "because",
-    ";",
-    "and i",
-    "and it",
-    "and my",
-    "and the",
-    ", i",
-    ", it",
-    ", my",
-    ", they",
-    ", the",
-    ", just",
-    ", only",
-    ", but",
-    ", although",
-]
-
-NEGATION_TERMSET: dict[str, list[str]] = {
-    # Phrases that contain a negation word but do not negate what follows:
-    # "no relief from painkillers" still means painkillers were tried.
-    "pseudo_negations": _contraction_variants(
-        [
-            "no further",
-            "not only",
-            "not sure",
-            "not certain",
-            "no idea",
-            "don't know",
-            "no relief",
-            "no difference",
-            "no improvement",
-            "no help",
-            "no change",
-            "no effect",
-            "no use",
-            "no good",
-            "no luck",
-            "no longer",
-            "didn't help",
-            "didn't work",
-            "doesn't help",
-            "doesn't work",
-            "haven't helped",
-            "hasn't helped",
-            "not helped",
-            "not much",
-            "not really helped",
-            "nothing helped",
-            "nothing worked",
-            "nothing has helped",
-            "nothing has worked",
-            "neither did",
-            "nor did",
-            "neither have",
-            "no ,",
-            "no .",
-            "no !",
-            "without success",
-            "without relief",
-            "without any relief",
-            "not for long",
-            "didn't last",
-            "wasn't able to",
-            "couldn't tolerate",
-            "couldn't stand",
-            "can't have",
-            "couldn't do",
-            # red flags are described with negations that do not deny them
-            "can't control",
-            "couldn't control",
-            "can't hold",
-            "couldn't hold",
-            "can't feel",
-            "couldn't feel",
-            "can't empty",
-            "can't pee",
-            "can't wee",
-            "can't go",
-            "lost control",
-            "no control",
-            "no feeling",
-            "not able to control",
-            "unable to control",
-            "can't stop",
-            "can't lift",
-            "can't move",
-        ]
-    ),
-    "preceding_negations": _contraction_variants(
-        [
-            "no",
-            "not",
-            "n't",
-            "never",
-            "none",
-            "none of",
-            "non",
-            "neither",
-            "nor",
-            "without",
-            "nothing",
-            "denies",
-            "denied",
-            "free of",
-            "no sign of",
-            "no signs of",
-            "negative for",
-            "ruled out",
-            "zero",
-            "nothing like",
-        ]
-    ),
-    "following_negations": [
-        "ruled out",
-        "was ruled out",
-        "were ruled out",
-        "excluded",
-        "was negative",
-        "were negative",
-        "- no",
-        ": no",
-        "? no",
-        "? none",
-    ],
-    "termination": TERMINATION,
-}
-
-# Doubt about what is said ("I think I had a slipped vertebra").
-HEDGES_BEFORE = [
-    "i think",
-    "i guess",
-    "i believe",
-    "i suppose",
-    "i reckon",
-    "probably",
-    "maybe",
-    "perhaps",
-    "possibly",
-    "might",
-    "may be",
-    "might be",
-    "may have",
-    "could be",
-    "not sure",
-    "not certain",
-    "apparently",
-    "sort of",
-    "kind of",
-    "likely",
-    "i would say",
-    "if i remember",
-    "if i recall",
-    "not 100 %",
-    "i am not sure",
-    "pretty sure",
-    "fairly sure",
-]
-HEDGES_AFTER = [
-    "i think",
-    "i guess",
-    "i believe",
-    "or something",
-    "maybe",
-    "probably",
-    "i suppose",
-]
-# Doubt about a number only ("about 2 years"); kept apart so that "numbness around my
-# bottom" does not hedge a red flag.
-APPROXIMATORS = [
-    "about",
-    "around",
-    "roughly",
-    "approximately",
-    "nearly",
-    "almost",
-    "something like",
-    "give or take",
-    "more or less",
-    "or so",
-    "ish",
-    "or thereabouts",
-    "circa",
+# The vocabulary lives in the lexicon; these names are kept for readers of this module.
+TERMINATION = lexicon.TERMINATION
+NEGATION_TERMSET = lexicon.NEGATION_TERMSET
+HEDGES_BEFORE = lexicon.HEDGES_BEFORE
+HEDGES_AFTER = lexicon.HEDGES_AFTER
+APPROXIMATORS = lexicon.APPROXIMATORS
+_DOUBLE_NEGATIVES = [
+    (re.compile(pattern, re.IGNORECASE), replacement)
+    for pattern, replacement in lexicon.DOUBLE_NEGATIVES
 ]
 
 
@@ -260,6 +63,9 @@ class Mention:
     text: str  # the candidate's own words
     negated: bool
     hedged: bool
+    # Where the mention sits in :attr:`Analysis.norm` (character offsets).
+    start: int = 0
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -284,6 +90,37 @@ class Analysis:
     def hedged(self) -> bool:
         return bool(self.hedge_cues)
 
+    def clause_of(self, mention: Mention) -> str:
+        """The part of :attr:`norm` around ``mention`` up to the nearest clause breaks."""
+        return clause_around(self.norm, mention.start, mention.end)
+
+
+# Where a clause ends inside a message: sentence punctuation, commas, and conjunctions
+# that start a new statement.
+CLAUSE_BREAK = re.compile(
+    r"[.;!?]|,|\s[—–]\s|\bbut\b|\band\b|\bso\b|\bbecause\b|\bthough\b|\balthough\b"
+    r"|\bwhile\b|\bwhereas\b|\bthen\b"
+)
+
+
+def clause_spans(norm: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each clause of ``norm`` (see :data:`CLAUSE_BREAK`)."""
+    spans: list[tuple[int, int]] = []
+    left = 0
+    for match in CLAUSE_BREAK.finditer(norm):
+        spans.append((left, match.start()))
+        left = match.end()
+    spans.append((left, len(norm)))
+    return [(a, b) for a, b in spans if norm[a:b].strip()]
+
+
+def clause_around(norm: str, start: int, end: int) -> str:
+    """The clause of ``norm`` that holds the characters ``start:end``."""
+    for left, right in clause_spans(norm):
+        if left <= start < right or (start == end == right):
+            return norm[left:right].strip()
+    return ""
+
 
 class _Speller:
     """Sets ``token.norm_`` for chat spellings so patterns can match on NORM."""
@@ -294,7 +131,10 @@ class _Speller:
         # typo is found by looking up its own deletions (one edit, or a transposition).
         self.index: dict[str, set[str]] = {}
         for word in self.known:
-            if len(word) >= _FUZZY_MIN_LEN:
+            # Seven-letter targets are too close to everyday words ("feeling" ->
+            # "feeding", "talking" -> "walking", "passage" -> "massage"): only the
+            # listed medical ones are corrected towards.
+            if len(word) > _FUZZY_MIN_LEN or word in lexicon.FUZZY_SHORT_TARGETS:
                 for variant in {word, *_deletions(word)}:
                     self.index.setdefault(variant, set()).add(word)
 
@@ -441,10 +281,46 @@ def pipeline() -> Language:
 _DIGIT_THEN_LETTER = re.compile(r"(?<=\d)(?=[a-z])")
 
 
+def undo_double_negatives(text: str) -> str:
+    """ "it's not like it never goes past my knee" -> "it goes past my knee"."""
+    for pattern, replacement in _DOUBLE_NEGATIVES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def analyse(text: str) -> Analysis:
     """Run the pipeline over one message."""
     text = text[:MAX_CHARS].replace("\u2019", "'").replace("\u2018", "'")
-    doc = pipeline()(text)
+    doc = pipeline()(undo_double_negatives(text))
+    # Each token's normalized words; "2yrs" is one token: split digits from letters,
+    # then fix the spelling of the pieces. Token offsets into ``norm`` place mentions.
+    words: list[str] = []
+    starts: dict[int, int] = {}
+    ends: dict[int, int] = {}
+    length = 0
+    for token in doc:
+        if token.is_space:
+            continue
+        pieces = [
+            lexicon.SPELLING_FIXES.get(piece, piece)
+            for piece in _DIGIT_THEN_LETTER.sub(" ", token.norm_).split()
+        ]
+        piece_text = " ".join(p for p in pieces if p)
+        if not piece_text:
+            continue
+        if words:
+            length += 1
+        starts[token.i] = length
+        words.append(piece_text)
+        length += len(piece_text)
+        ends[token.i] = length
+    norm = " ".join(words)
+
+    def offsets(ent: Span) -> tuple[int, int]:
+        first = next((starts[i] for i in range(ent.start, ent.end) if i in starts), 0)
+        last = next((ends[i] for i in reversed(range(ent.start, ent.end)) if i in ends), first)
+        return first, last
+
     mentions = tuple(
         Mention(
             label=ent.label_,
@@ -452,12 +328,11 @@ def analyse(text: str) -> Analysis:
             text=ent.text,
             negated=bool(ent._.negex),
             hedged=bool(ent._.hedged),
+            start=offsets(ent)[0],
+            end=offsets(ent)[1],
         )
         for ent in doc.ents
     )
-    # "2yrs" is one token: split digits from letters, then fix the spelling of the pieces.
-    joined = _DIGIT_THEN_LETTER.sub(" ", " ".join(t.norm_ for t in doc if not t.is_space))
-    norm = " ".join(lexicon.SPELLING_FIXES.get(word, word) for word in joined.split())
     return Analysis(
         text=text,
         norm=norm,

@@ -4,15 +4,26 @@ Radicular pain, which SPINUS II excludes, is pain radiating *below the knee*; pa
 into the buttock, groin, hip or thigh is allowed. So the furthest non-negated body
 part decides:
 
-* calf, shin, ankle, foot, toes, "below/past the knee" -> ``below_knee``
-* buttock, groin, hip, thigh, knee (pain reaching the knee is not below it)
-  -> ``above_knee``; so are limits that are denied: "it doesn't go below the knee",
-  "not past my thigh"
-* leg, legs, "radiates", "sciatica" with no level -> ``leg_unspecified``
-* "no", "it stays in my back", "it doesn't go into my legs" -> ``none``
+* calf, shin, ankle, foot, toes, heel, "below/past the knee", "the whole leg", "all the
+  way down" (no end point named), "down to the knee and a bit below" -> ``below_knee``
+* buttock ("bum", "butt", "glutes"), groin, hip, thigh ("hamstring", "back of the
+  thigh"), knee -> ``above_knee``. *Decision:* pain that reaches the knee ("down to my
+  knee", "as far as the knee", "behind my knee") is not below it. Limits that are denied
+  ("it doesn't go below the knee", "not past my thigh") also stop above the knee.
+* leg, legs, "radiates", "sciatica" with no level -> ``leg_unspecified``; so is a leg
+  named next to the buttock or hip only ("my bottom and the back of my leg"): the leg
+  may go further. *Decision:* "sciatica" alone is ``leg_unspecified`` and not hedged —
+  the candidate is sure, only the level is not said (lay "sciatica" is any pain into
+  the buttock or leg); the criterion stays unknown for the study team.
+* "no", "it stays in my back", "stays put", "nowhere else", "it doesn't go into my legs"
+  -> ``none``.
 
+Double negatives are undone before reading ("it's not like it never goes past my
+knee" is below the knee). What the pain *used to* do does not count when the candidate
+says what it does now ("it used to go down to my foot but now it stays in my back").
 Body parts that are only denied ("no pain in my foot") never count as reached. If the
-only words are denied lower-leg parts, the level is unclear: not understood.
+only words are denied lower-leg parts, the level is unclear: not understood. An answer
+to another question ("I'm 48", "5 years", "physio didn't help") is not understood.
 """
 
 from __future__ import annotations
@@ -22,12 +33,29 @@ from datetime import date
 
 from trialbot.answers import Parsed
 from trialbot.parsing.nlp import Analysis, Mention, analyse
-from trialbot.parsing.yes_no import DONT_KNOW, leading_answer, polarity
+from trialbot.parsing.topics import STAYS, answers_elsewhere
+from trialbot.parsing.yes_no import (
+    DONT_KNOW,
+    DONT_KNOW_MORE,
+    is_question,
+    leading_answer,
+    polarity,
+)
 
 _STAYS = re.compile(
     r"\b(?:stays?|only|just|mainly|mostly|all|purely)\b.*\bback\b|\bback only\b|\bjust (?:in )?"
     r"(?:my|the) back\b|\bdoes not (?:spread|radiate|go|travel|move)\b"
 )
+# "it used to go down to my foot but now it stays in my back": read from "now" on.
+_USED_TO = re.compile(r"\bused to\b.*?\b(?:but\s+)?(?:now|these days|nowadays)\b")
+# "down to the knee and a bit below", "maybe a bit further": past the knee.
+_PAST_KNEE = re.compile(
+    r"\bknees?\b[^.;]*?\b(?<!no )(?<!not )(?<!never )(?:a (?:bit|little) |slightly |just |even )?"
+    r"(?:below|further|lower|beyond)\b(?! (?:the |my )?(?:thigh|hip|buttock|bum|waist))"
+)
+# Above-knee words at thigh level: a leg named with these is not left open.
+_THIGH_LEVEL = re.compile(r"thigh|hamstring|knee|upper leg|top of my leg", re.IGNORECASE)
+_OWN_TOPICS = frozenset({"radicular_pain", "low_back_pain"})
 
 
 def parse_pain_location(text: str, today: date) -> Parsed:
@@ -35,43 +63,81 @@ def parse_pain_location(text: str, today: date) -> Parsed:
 
 
 def read_pain_location(analysis: Analysis) -> Parsed:
-    body = analysis.of("BODY") + analysis.of("RADIATE") + analysis.of("LIMIT")
-    denied = analysis.of("BODY", negated=True) + analysis.of("RADIATE", negated=True)
-    denied_limits = analysis.of("LIMIT", negated=True)
+    norm = analysis.norm
+    since = 0
+    used_to = _USED_TO.search(norm)
+    if used_to:
+        since = used_to.end()
+        norm = norm[since:]
+    now = [m for m in analysis.mentions if m.start >= since]
+    labels = ("BODY", "RADIATE", "LIMIT")
+    body = [m for m in now if m.label in labels and not m.negated]
+    denied = [m for m in now if m.label in ("BODY", "RADIATE") and m.negated]
+    denied_limits = [m for m in now if m.label == "LIMIT" and m.negated]
     hedged = bool(analysis.hedge_cues)
+    answer = leading_answer(norm)
+    if answer is None and is_question(norm):
+        return Parsed.not_understood()  # "what does radiate mean?"
 
-    def reached(*levels: str) -> list[Mention]:
-        return [m for m in body if _level(m) in levels]
+    level, found = _furthest(body, denied_limits, norm)
+    if level is not None:
+        return Parsed(
+            understood=True,
+            value=level,
+            hedged=hedged or any(m.hedged for m in found),
+            evidence=", ".join(m.text for m in found) or norm,
+        )
 
-    for level in ("below_knee", "above_knee", "leg_unspecified"):
-        found = reached(level)
-        if level == "above_knee":
-            # "it doesn't go below the knee", "not past my thigh": it stops above the knee.
-            found += [m for m in denied_limits if m.value in ("knee", "thigh", "hip")]
-        if found:
-            return Parsed(
-                understood=True,
-                value=level,
-                hedged=hedged or any(m.hedged for m in found),
-                evidence=", ".join(m.text for m in found),
-            )
-
-    answer = leading_answer(analysis.norm)
     denied_leg = [m for m in denied if _level(m) in ("leg_unspecified", "above_knee")]
-    if denied_leg or answer == "no" or reached("back") or _STAYS.search(analysis.norm):
+    if denied_leg or answer == "no" or _STAYS.search(norm) or STAYS.search(norm):
         return Parsed(understood=True, value="none", hedged=hedged, evidence=analysis.text)
     if denied:
         # Only lower-leg parts denied ("not into my foot"): how far it goes is unclear.
         return Parsed.not_understood()
-    answer_parsed = polarity(analysis.norm)
-    if answer_parsed.is_dont_know or DONT_KNOW.search(analysis.norm):
+    if DONT_KNOW.search(norm) or DONT_KNOW_MORE.search(norm):
+        said = polarity(norm)
+        if not (said.understood and said.value):
+            return Parsed.dont_know(evidence=analysis.text)
+    if answers_elsewhere(analysis, _OWN_TOPICS):
+        return Parsed.not_understood()  # "I'm 48", "physio didn't help"
+    if any(m.value == "back" for m in body):
+        return Parsed(understood=True, value="none", hedged=hedged, evidence=analysis.text)
+    said = polarity(norm)
+    if said.is_dont_know:
         return Parsed.dont_know(evidence=analysis.text)
-    if answer_parsed.understood:
-        value = "leg_unspecified" if answer_parsed.value == "yes" else "none"
-        return Parsed(
-            understood=True, value=value, hedged=answer_parsed.hedged, evidence=analysis.text
-        )
+    if said.understood:
+        value = "leg_unspecified" if said.value == "yes" else "none"
+        return Parsed(understood=True, value=value, hedged=said.hedged, evidence=analysis.text)
     return Parsed.not_understood()
+
+
+def _furthest(
+    body: list[Mention], denied_limits: list[Mention], norm: str
+) -> tuple[str | None, list[Mention]]:
+    """The furthest level reached, and the words that say so."""
+    levels = {m: _level(m) for m in body}
+    parts = [m for m in body if m.value not in ("back", "all_the_way")]
+    below = [m for m in body if levels[m] == "below_knee"]
+    # "all the way down" reaches below the knee unless it names where it stops.
+    if not [m for m in parts if levels[m] != "leg_unspecified"]:
+        below += [m for m in body if m.value == "all_the_way"]
+    if below:
+        return "below_knee", below
+    above = [m for m in body if levels[m] == "above_knee"]
+    # "it doesn't go below the knee", "not past my thigh": it stops above the knee.
+    stops = [m for m in denied_limits if m.value in ("knee", "thigh", "hip")]
+    if above and _PAST_KNEE.search(norm) and any("knee" in m.text.lower() for m in above):
+        return "below_knee", above
+    legs = [m for m in body if levels[m] == "leg_unspecified" and m.label == "BODY"]
+    if above or stops:
+        thigh_level = any(_THIGH_LEVEL.search(m.text) for m in above) or stops
+        if legs and not thigh_level:
+            return "leg_unspecified", legs + above  # "my bottom and the back of my leg"
+        return "above_knee", above + stops
+    unspecified = [m for m in body if levels[m] == "leg_unspecified"]
+    if unspecified:
+        return "leg_unspecified", unspecified
+    return None, []
 
 
 def _level(mention: Mention) -> str:

@@ -3,12 +3,28 @@
 Decisions:
 
 * An osteopath counts as ``chiropractic`` (both are manual spinal manipulation).
+  Radiofrequency ablation (RFA, "RF ablation", rhizotomy), TENS, heat, braces, CBD and a
+  pain clinic are ``other``; facet and nerve-block injections are ``injections``.
 * Relief is the best any treatment gave, ``lasting`` > ``temporary`` > ``none``: one
   treatment that worked for good means conservative care did not fail.
+* Relief that ends is ``temporary``: "helped for a bit", "gives me a few good days, then
+  it's back", "fixed it for two years, now it's back", "the pain came back after 6
+  months", "worked brilliantly until I had to stop", and relief only while the treatment
+  goes on ("as long as I take them", "takes the edge off").
+* ``none``: "nothing worked", "useless", "no joy", "still hurts", "it never really goes",
+  "none of it made it go away for good", "nothing has helped long term".
+* ``lasting``: "sorted it out, no pain for a year now", "fixed it", "the pain is gone for
+  good", "pain free now".
 * An unqualified "it helped" / "helped a bit" says neither how much nor how long:
   relief stays ``None`` for the study team to ask.
-* "nothing worked" with no treatment named is not understood (what was tried?);
-  "nothing", "none", "I haven't tried anything" mean ``tried == []``.
+* Relief said with no treatment named ("I've tried everything, nothing works", "loads of
+  stuff, nothing worked") means something was tried: ``tried == ["other"]``.
+* "nothing", "none", "nothing yet", "I haven't tried anything", "I haven't seen anyone
+  about it yet" mean ``tried == []``; a treatment only waited for ("waiting for a
+  physio appointment") was not tried.
+* An opening hedge ("suppose so, the physio was pretty useless") hedges the answer.
+* An answer to another question ("I'm 62", "MRI showed bulging discs", "no tumours") or
+  a question back ("what's a chiropractor?") is not understood.
 """
 
 from __future__ import annotations
@@ -17,8 +33,9 @@ import re
 from datetime import date
 
 from trialbot.answers import Parsed
-from trialbot.parsing.nlp import Analysis, analyse
-from trialbot.parsing.yes_no import DONT_KNOW, leading_answer
+from trialbot.parsing.nlp import Analysis, Mention, analyse
+from trialbot.parsing.topics import answers_elsewhere
+from trialbot.parsing.yes_no import DONT_KNOW, is_question, leading_answer
 
 THERAPIES = (
     "physiotherapy",
@@ -31,36 +48,79 @@ THERAPIES = (
     "other",
 )
 
-_HELP = r"(?:help|helped|helps|work|worked|works|relief|better|eased|easier|improved)"
+_HELP = (
+    r"(?:help|helped|helps|helping|work|worked|works|relief|better|eased|easier|improved|"
+    r"felt (?:great|good|fine|amazing|brilliant))"
+)
+_A_WHILE = (
+    r"(?:a while|a bit|a short (?:time|while)|(?:about |around |only |just )?(?:a few|few|a couple of|"
+    r"couple of|\d+|a|an|one|two|three|four|five|six) (?:hours?|days?|weeks?|months?|years?)"
+    r"|a day or two|a week or two)"
+)
 RELIEF_NONE = re.compile(
-    r"\b(?:(?:did|does|do|has|have|had|would) not|never|none of (?:it|them|these|those))"
-    r"\s+(?:really\s+|much\s+|even\s+)?(?:help|helped|work|worked|do anything|make a difference|"
-    r"change anything|relieve)\b"
-    r"|\bnothing\s+(?:has\s+|really\s+|ever\s+)?(?:helped|worked|works|helps|changed)\b"
+    r"\b(?:(?:did|does|do|has|have|had|would) not|never|none of (?:it|them|these|those)|neither)"
+    r"\s+(?:really\s+|much\s+|even\s+|ever\s+)?(?:help|helped|helps|work|worked|works|do anything|"
+    r"do much|did much|make a difference|change anything|relieve|lasted|made it go away)\b"
+    r"|\bnothing\s+(?:has\s+|really\s+|ever\s+|have\s+)?(?:helped|worked|works|helps|changed|"
+    r"lasted|made a difference)\b"
     r"|\bno\s+(?:real\s+|lasting\s+)?(?:relief|difference|improvement|help|effect|change|luck|"
-    r"use|benefit)\b"
+    r"use|benefit|joy|better)\b"
     r"|\bmade no difference\b|\buseless\b|\bwaste of (?:time|money)\b|\bdid nothing\b"
-    r"|\bwithout (?:any )?(?:relief|success|improvement)\b|\bmade it worse\b|\bnot helped\b"
-    r"|\bnot effective\b|\bineffective\b|\bno good\b"
+    r"|\bwithout (?:any )?(?:relief|success|improvement)\b|\bmade (?:it|things) worse\b"
+    r"|\bnot helped\b|\bnot effective\b|\bineffective\b|\bno good\b|\bnot (?:much|any) better\b"
+    r"|\bstill (?:hurts|in pain|sore|painful|there|have (?:the )?pain|get (?:the )?pain)\b"
+    r"|\bpain is still there\b|\bnever (?:really )?goes(?: away)?\b|\bit is no better\b"
+    r"|\bdo not work\b|\bdoes not work\b|\bnot working\b|\bnepomohl[oay]\b"
 )
 RELIEF_TEMPORARY = re.compile(
-    r"\b" + _HELP + r"\b[^.;]{0,40}?\b(?:for a (?:while|bit|short time|(?:few|couple of|"
-    r"\d+) (?:hours|days|weeks|months))|for (?:\d+|a few|few|a couple of) (?:hours|days|weeks|"
-    r"months)|at first|briefly|temporarily|short term|for a short while)\b"
+    r"\b" + _HELP + r"\b[^.;]{0,40}?\bfor " + _A_WHILE + r"\b"
+    r"|\b" + _HELP + r"\b[^.;]{0,40}?\b(?:at first|briefly|temporarily|short term|for a short "
+    r"while|until)\b"
     r"|\b(?:wore|wears|wearing) off\b|\btemporar(?:y|ily)\b|\bshort[- ]?(?:term|lived)\b"
-    r"|\b(?:pain|it) (?:came|comes|always comes) back\b|\bcame back\b|\bonly for\b"
-    r"|\bdid not last\b|\bdoes not last\b|\bnot for long\b|\bonly lasted\b|\bonly (?:a|for)"
-    r" (?:few|couple)\b|\bat first\b"
+    r"|\b(?:pain|it) (?:came|comes|always comes|has come|is|was) back\b|\bcame back\b"
+    r"|\bcomes back\b|\b(?:it|pain|that) (?:is|'s|s) back\b|\bnow it is back\b|\bback within\b"
+    r"|\bthen (?:it is|it 's|it's|the pain is) back\b|\breturns?\b|\breturned\b"
+    r"|\bonly for\b|\bdid not last\b|\bdoes not last\b|\bnot for long\b|\bonly lasted\b"
+    r"|\blasted (?:for )?(?:about |around |only |just )?(?:a few|few|a couple of|\d+|a|an|one|"
+    r"two|three|four|five|six) (?:hours?|days?|weeks?|months?)\b"
+    r"|\beach (?:one|time) lasted\b|\bonly (?:a|for) (?:few|couple)\b|\bat first\b"
+    r"|\b(?:a few|some|a couple of) good days\b|\bgood days?\b[^.;]{0,30}\bthen\b"
+    r"|\b(?:as long as|while|when|only when) i (?:take|am taking|do|keep|use|am on)\b"
+    r"|\btakes? the edge off\b|\btook the edge off\b|\bonly takes?\b|\bnothing lasted\b"
+    r"|\bnot (?:for )?(?:long|good)\b|\buntil i (?:had to )?stop"
 )
 RELIEF_LASTING = re.compile(
-    r"\bfixed\b|\bcured\b|\b(?:pain|it) (?:is|has|was|has been) (?:all )?gone\b|\bgone now\b"
-    r"|\bwent away\b|\bresolved\b|\blasting relief\b|\bstill help(?:s|ing)\b"
-    r"|\bkeeps? it under control\b|\bno more pain\b|\bpain free\b|\bsorted (?:it|me) out\b"
-    r"|\bcompletely better\b"
+    r"\bfixed\b|\bcured\b|\b(?:pain|it) (?:is|has|was|has been) (?:all |completely )?gone\b"
+    r"|\bgone now\b|\bgone for good\b|\bfor good\b|\bpermanently\b|\bwent away\b|\bresolved\b"
+    r"|\blasting relief\b|\bstill help(?:s|ing)\b|\bkeeps? it under control\b|\bno more pain\b"
+    r"|\bpain free\b|\bsorted (?:it|me) out\b|\bcompletely better\b|\bno pain (?:since|for)\b"
+    r"|\b(?:been|felt) fine (?:since|for|ever since)\b|\btook it away\b|\btaken it away\b"
+    r"|\blong term\b"
 )
 _TRIED_NOTHING = re.compile(
-    r"\b(?:nothing|none|no|never|not tried|non|not yet|no treatment|not really)\b"
+    r"^\W*(?:no|nope|none|nothing|never|not really|not yet|nothing yet|not really anything|"
+    r"nothing really|none yet|no treatment|nothing so far|none so far|no one|nobody)"
+    r"\s*(?:[,.!;:\-—–]|$)"
+    r"|\b(?:have not|has not|had not|not|never|did not|do not)\s+(?:yet\s+|really\s+|ever\s+)?"
+    r"(?:tried|had|done|taken|seen|used|been given|got|received)\s+(?:\w+\s+)?(?:anything|any|"
+    r"anyone|anybody|a thing|treatment|treatments|nothing)\b"
+    r"|\bno treatments?\b|\bnothing (?:yet|so far|at all|like that|really)\b|\bnot tried\b"
+    r"|\bnone? of (?:those|these|them|that|the above)\b|\bjust live with it\b"
+    r"|\b(?:not|nothing) (?:really )?anything\b|\bnot (?:been|gone) to (?:anyone|a doctor|the doctor)\b"
 )
+# Treatments only waited for or planned are not tried.
+_NOT_YET = re.compile(
+    r"\b(?:waiting (?:list )?for|on the waiting list for|booked (?:in )?for|going to (?:try|start|"
+    r"see|have)|will (?:try|start|see|have)|about to start|referred (?:to|for)|appointment (?:with|for)"
+    r"|thinking about|considering|might try|want to try|would like to try)\s+(?:\w+\s+){0,2}$"
+)
+# Relief only: "tried everything, nothing works" names no treatment.
+_TRIED_SOMETHING = re.compile(
+    r"\btried (?:everything|it all|loads|lots|all sorts|so many things|many things|the lot)\b"
+    r"|\bloads of (?:stuff|things)\b|\byou name it\b|\beverything\b"
+)
+_HEDGE_OPENING = re.compile(r"^\W*(?:i\s+)?(?:suppose|guess|think|reckon)\s+so\b")
+_OWN_TOPICS = frozenset({"conservative_care"})
 
 
 def parse_therapies(text: str, today: date) -> Parsed:
@@ -68,10 +128,17 @@ def parse_therapies(text: str, today: date) -> Parsed:
 
 
 def read_therapies(analysis: Analysis) -> Parsed:
-    mentions = analysis.of("THERAPY")
+    norm = analysis.norm
+    if leading_answer(norm) is None and is_question(norm):
+        return Parsed.not_understood()  # "what's a chiropractor?"
+    mentions = [m for m in analysis.of("THERAPY") if not _only_planned(m, analysis)]
     tried = [t for t in THERAPIES if any(m.value == t for m in mentions)]
-    relief, relief_evidence = _relief(analysis.norm)
-    hedged = bool(analysis.hedge_cues) or any(m.hedged for m in mentions)
+    relief, relief_evidence = _relief(norm)
+    hedged = (
+        bool(analysis.hedge_cues)
+        or any(m.hedged for m in mentions)
+        or bool(_HEDGE_OPENING.search(norm))
+    )
 
     if tried:
         evidence = ", ".join([m.text for m in mentions] + relief_evidence)
@@ -81,13 +148,26 @@ def read_therapies(analysis: Analysis) -> Parsed:
             hedged=hedged,
             evidence=evidence,
         )
-    if relief is not None:
-        return Parsed.not_understood()
-    dont_know = DONT_KNOW.search(analysis.norm)
-    if dont_know:
+    dont_know = DONT_KNOW.search(norm)
+    if dont_know and relief is None:
         return Parsed.dont_know(evidence=dont_know.group())
+    if (
+        relief is not None
+        and not _TRIED_NOTHING.search(norm)
+        or (relief is None and _TRIED_SOMETHING.search(norm))
+    ):
+        # "I've tried everything, nothing works": something, unnamed, was tried.
+        if answers_elsewhere(analysis, _OWN_TOPICS) and not _TRIED_SOMETHING.search(norm):
+            return Parsed.not_understood()
+        return Parsed(
+            understood=True,
+            value={"tried": ["other"], "relief": relief},
+            hedged=hedged,
+            evidence=", ".join(relief_evidence) or analysis.text,
+        )
     denied = analysis.of("THERAPY", negated=True)
-    if denied or leading_answer(analysis.norm) == "no" or _TRIED_NOTHING.search(analysis.norm):
+    said_none = denied or _TRIED_NOTHING.search(norm) or leading_answer(norm) == "no"
+    if said_none and not (answers_elsewhere(analysis, _OWN_TOPICS) and not denied):
         return Parsed(
             understood=True,
             value={"tried": [], "relief": None},
@@ -97,18 +177,40 @@ def read_therapies(analysis: Analysis) -> Parsed:
     return Parsed.not_understood()
 
 
+def _only_planned(mention: Mention, analysis: Analysis) -> bool:
+    """ "waiting for a physio appointment": the treatment has not been tried."""
+    return bool(_NOT_YET.search(analysis.norm[: mention.start]))
+
+
 def _relief(norm: str) -> tuple[str | None, list[str]]:
-    for value, pattern in (
-        ("lasting", RELIEF_LASTING),
-        ("temporary", RELIEF_TEMPORARY),
-        ("none", RELIEF_NONE),
-    ):
-        for match in pattern.finditer(norm):
-            # "it never fixed it", "the pain has not gone" deny the relief.
-            if value == "lasting" and _DENIED_BEFORE.search(norm[: match.start()]):
-                continue
-            return value, [match.group()]
+    lasting = [m for m in RELIEF_LASTING.finditer(norm) if not _denied_lasting(norm, m)]
+    temporary = list(RELIEF_TEMPORARY.finditer(norm))
+    none = list(RELIEF_NONE.finditer(norm))
+    for match in lasting:
+        # "fixed it for two years, now it's back": the relief ended.
+        if not any(_same_sentence(norm, match, t) for t in temporary):
+            return "lasting", [match.group()]
+    if temporary:
+        return "temporary", [temporary[0].group()]
+    if none:
+        return "none", [none[0].group()]
+    if lasting:
+        return "temporary", [lasting[0].group()]
     return None, []
 
 
-_DENIED_BEFORE = re.compile(r"\b(?:not|never|no)\s+(?:\w+\s+)?$")
+def _denied_lasting(norm: str, match: re.Match[str]) -> bool:
+    """ "never fixed it", "nothing has helped for good", "none of it made it go away for
+    good", "not long term": lasting relief denied."""
+    before = norm[max(0, match.start() - 60) : match.start()]
+    sentence_start = max(before.rfind("."), before.rfind(";"), before.rfind(","))
+    before = before[sentence_start + 1 :]
+    return bool(
+        re.search(r"\b(?:not|never|no|nothing|none|neither|nor)\b", before)
+        and not re.search(r"\bno pain\b|\bno more\b", match.group())
+    )
+
+
+def _same_sentence(norm: str, first: re.Match[str], second: re.Match[str]) -> bool:
+    start, end = sorted((first.start(), second.start()))
+    return not re.search(r"[.;!?]|\bbut\b", norm[start:end])

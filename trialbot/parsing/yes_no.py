@@ -2,6 +2,28 @@
 
 Works on :attr:`Analysis.norm`, where chat spellings are already normalized
 ("yeah" -> "yes", "nope" -> "no", "dunno" -> "do not know", "don't" -> "do not").
+
+Decisions:
+
+* An answer that belongs to another question is not a yes or a no: "I'm 48" (an age),
+  "physio didn't help", "about 2 years" are not understood. A message that opens with
+  a bare answer word still answers: "yes — what is SPECT?" is a yes, "no thanks, I'd
+  rather not give out medical details" a no.
+* Echoes ("I do", "I have", "I am", "it is") are a yes only when nothing but fillers
+  follow: "I do, most days" is a yes, "I'm 48" is not.
+* A question back ("does sciatica count?") is not an answer.
+* How often, for "pain on most days?": "most days", "every day", "all the time",
+  "constantly", "not every day but most" -> yes; "rarely", "hardly ever", "not most
+  days" -> no; "sometimes", "only sometimes", "occasionally", "on and off", "comes and
+  goes", "only when I lift things" -> a *hedged* no: not on most days as far as said,
+  so the study team asks (a hedged answer never excludes). The reading is the same for
+  every yes/no question; only the pain question asks how often.
+* "maybe" (or "perhaps", "possibly") on its own leans neither way: don't know.
+  "probably", "I think so", "I guess so", "suppose so" are a hedged yes.
+* "I'd rather not" and "I'd prefer not to" are a no; "I'd rather not say" is don't know.
+* "I don't mind", "why not", "go for it", "sounds good" are a yes; "I'll pass", "not
+  interested", "only about this study" are a no. Czech "ano" / "ne" are yes / no (the
+  study site is in Prague).
 """
 
 from __future__ import annotations
@@ -11,6 +33,7 @@ from datetime import date
 
 from trialbot.answers import Parsed
 from trialbot.parsing.nlp import Analysis, analyse
+from trialbot.parsing.topics import answers_elsewhere
 
 
 def _words(*phrases: str) -> re.Pattern[str]:
@@ -19,6 +42,7 @@ def _words(*phrases: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
 
 
+# Shared with the age and duration parsers: keep additions safe for them.
 DONT_KNOW = _words(
     "do not know",
     "no idea",
@@ -45,11 +69,22 @@ DONT_KNOW = _words(
     "need to check",
     "not know",
 )
+# Further "don't know" phrasings for the parsers of this package's clinical answers.
+DONT_KNOW_MORE = _words(
+    "hard to describe",
+    "hard to tell",
+    "difficult to say",
+    "difficult to describe",
+    "depends",
+    "undecided",
+    "not decided",
+)
 HEDGED_NO = _words(
     "do not think so",
     "probably not",
     "i doubt it",
     "i doubt",
+    "doubt it",
     "not that i know",
     "not that i remember",
     "not that i am aware",
@@ -64,29 +99,18 @@ HEDGED_NO = _words(
     "possibly not",
     "i guess not",
     "i suppose not",
+    "perhaps not",
+    "not that anyone told me",
+    "not that i have been told",
 )
-HEDGED_YES = _words(
-    "i guess so",
-    "i think so",
-    "probably",
-    "i believe so",
-    "maybe",
-    "possibly",
-    "i suppose",
-    "i think",
-    "kind of",
-    "sort of",
-    "more or less",
-    "likely",
-    "i reckon",
-    "pretty sure",
-    "fairly sure",
-    "i guess",
-    "perhaps",
-    "sometimes",
-    "a bit",
-    "a little",
+HEDGED_YES = re.compile(
+    r"\b(?:i\s+)?(?:think|guess|suppose|believe|reckon|would say|'d say)\s+so\b"
+    r"|\bi\s+(?:think|guess|suppose|reckon)\s*(?:[,.!?;]|$)"
+    r"|\b(?:probably|possibly|perhaps|maybe|likely|most likely|kind of|sort of|more or less|"
+    r"pretty sure|fairly sure|i think|sometimes|a bit|a little)\b"
 )
+# The whole answer is a shrug: "maybe", "perhaps?", "could be".
+_SHRUG = re.compile(r"^\W*(?:maybe|perhaps|possibly|might be|could be|may be)\W*$")
 NO = _words(
     "no",
     "never",
@@ -110,9 +134,96 @@ NO = _words(
     "certainly not",
     "not yet",
     "n",
+    "i will pass",
+    "i shall pass",
+    "only about this study",
+    "only this study",
+    "just this one",
+    "just this study",
 )
-YES = _words(
+YES = re.compile(
+    r"\b(?:yes|sure|of course|definitely|absolutely|certainly|correct|indeed|affirmative|"
+    r"that is right|that is correct|true|ok|okay|always|y|no doubt|for sure|yes please|"
+    r"i have had|i agree|agree|agreed|i consent|consent|go ahead|go on|go on then|go for it|"
+    r"let us do it|let us go|let us start|alright|all right|k|kk|okie dokie|okey dokey|"
+    r"sounds good|sounds fine|happy to|glad to|please do|fine|fine by me|that is fine|"
+    r"sadly|unfortunately|afraid so|yes yes|why not|of course|keen)\b"
+    r"|\b(?:i|that)\s+(?:'d|would)\s+(?:like|love|be great|be good|be fine|be lovely)\b"
+    r"|\bwould be (?:great|good|lovely|nice)\b|👍"
+)
+# "I do", "it does", "I have" — a yes when nothing but fillers follow.
+_ECHO_YES = re.compile(
+    r"(?:^|[,.!?;]\s*)(?:yes\s+|well\s+)?(?:i|it|we|they)\s+(?:(?:really|certainly|definitely|"
+    r"sure|still)\s+)?(?:do|have|am|does|is|did|had|have had|do have|still do)\b"
+    r"(?=\s*(?:[,.!?;]|$|(?:yes|too|though|sadly|unfortunately|indeed|really|most days|every "
+    r"day|all the time|a lot|constantly|daily)\b))"
+    r"|\bi (?:really |certainly |definitely )?do have\b"
+)
+# Set phrases rewritten before the yes/no words are read.
+_REWRITES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bye+s+\b|\byess+\b|\bye+p+\b"), "yes"),
+    (re.compile(r"\bno+\b"), "no"),
+    (_words("no problem", "no problems", "no worries"), " "),
+    (_words("no doubt"), "yes"),
+    (re.compile(r"\b(?:i\s+)?can not see why not\b|\bwhy not\b"), "yes"),
+    (re.compile(r"\b(?:i\s+)?(?:do|would|'d) not mind\b"), "yes"),
+    (
+        re.compile(
+            r"\b(?:i\s+)?(?:do|does|did|will|would|can|could) not (?:agree|consent|want|wish)\b"
+        ),
+        "no",
+    ),
+    (re.compile(r"(?:\bwould|'d) (?:rather|prefer) not(?! say| to say)\b"), "no"),
+    (re.compile(r"\bplease do not\b"), "no"),
+    (re.compile(r"\bprefer not to(?! say)\b"), "no"),
+]
+# "yes and no", "yes or no": a contradiction, not an answer.
+BOTH = _words("yes and no", "yes or no", "either way")
+
+
+def _prepare(norm: str) -> str:
+    for pattern, replacement in _REWRITES:
+        norm = pattern.sub(replacement, norm)
+    return norm
+
+
+def polarity(norm: str) -> Parsed:
+    """Classify normalized text as yes / no / don't know (``value`` None) / not understood."""
+    if not norm.strip() or BOTH.search(norm):
+        return Parsed.not_understood()
+    norm = _prepare(norm)
+    if _SHRUG.match(norm):
+        return Parsed.dont_know(evidence=norm.strip())
+    hedged_no = HEDGED_NO.search(norm)
+    if hedged_no:
+        return Parsed(understood=True, value="no", hedged=True, evidence=hedged_no.group())
+    hedged_yes = HEDGED_YES.search(norm)
+    if hedged_yes:
+        return Parsed(understood=True, value="yes", hedged=True, evidence=hedged_yes.group())
+    dont_know = DONT_KNOW.search(norm)
+    if dont_know:
+        return Parsed.dont_know(evidence=dont_know.group())
+    no = NO.search(norm)
+    # Cut the no-phrases out first: "i have not" must not also count as "i have".
+    without_no = NO.sub(" ", norm)
+    yes = YES.search(without_no) or _ECHO_YES.search(without_no)
+    if no and yes:
+        return Parsed.not_understood()
+    if no:
+        return Parsed(understood=True, value="no", evidence=no.group())
+    if yes:
+        return Parsed(understood=True, value="yes", evidence=yes.group().strip(" ,.!?;"))
+    return Parsed.not_understood()
+
+
+_LEADING = re.compile(
+    r"^\W*(?P<word>yes please|yes|no thanks|no thank you|no|sure|of course|definitely|"
+    r"absolutely|certainly|correct|indeed|ok|okay|alright|never|none|not really|nothing|"
+    r"no way|n|y|k)\s*(?:[,.!;:\-—–]|$)"
+)
+_LEADING_YES = {
     "yes",
+    "yes please",
     "sure",
     "of course",
     "definitely",
@@ -120,68 +231,85 @@ YES = _words(
     "certainly",
     "correct",
     "indeed",
-    "affirmative",
-    "i do",
-    "i have",
-    "i did",
-    "i am",
-    "it does",
-    "it is",
-    "that is right",
-    "true",
     "ok",
     "okay",
-    "always",
+    "alright",
     "y",
-    "no doubt",
-    "that is correct",
-    "i have had",
-    "for sure",
-    "yes please",
-)
-_NOT_A_NO = _words("no problem", "no problems", "no worries", "no doubt")
-# "yes and no", "yes ... no": a contradiction, not an answer.
-BOTH = _words("yes and no", "yes or no", "either way")
+    "k",
+}
 
 
-def polarity(norm: str) -> Parsed:
-    """Classify normalized text as yes / no / don't know (``value`` None) / not understood."""
-    if not norm.strip() or BOTH.search(norm):
-        return Parsed.not_understood()
-    # Set phrases whose "no" is not an answer: "yes, no problem", "no doubt".
-    norm = _NOT_A_NO.sub(lambda m: "yes" if m.group() == "no doubt" else " ", norm)
-    for pattern, value, hedged in ((HEDGED_NO, "no", True), (HEDGED_YES, "yes", True)):
-        # A lean beats "I don't know": "dunno, probably not" is a hedged no.
-        match = pattern.search(norm)
-        if match:
-            return Parsed(understood=True, value=value, hedged=hedged, evidence=match.group())
-    dont_know = DONT_KNOW.search(norm)
-    if dont_know:
-        return Parsed.dont_know(evidence=dont_know.group())
-    no = NO.search(norm)
-    # Cut the no-phrases out first: "i have not" must not also count as "i have".
-    yes = YES.search(NO.sub(" ", norm))
-    if no and yes:
-        return Parsed.not_understood()
-    if no:
-        return Parsed(understood=True, value="no", evidence=no.group())
-    if yes:
-        return Parsed(understood=True, value="yes", evidence=yes.group())
-    return Parsed.not_understood()
-
-
-_LEADING = re.compile(
-    r"^\W*(?P<word>yes|no|sure|of course|definitely|never|none|not really|nothing|n|y)"
-    r"\s*(?:[,.!;:\-]|$)"
+# "yes and it goes into my leg", "no I'm not pregnant": a yes or no that runs on.
+_LEADING_RUN_ON = re.compile(
+    r"^\W*(?P<word>yes|no)\s+(?=(?:and|but|i|it|my|though|because|as|so|thanks|thank)\b)"
 )
 
 
 def leading_answer(norm: str) -> str | None:
     """ "yes" / "no" when the message opens with a bare answer word ("no, it stays...")."""
-    match = _LEADING.match(norm)
+    prepared = _prepare(norm)
+    match = _LEADING.match(prepared) or _LEADING_RUN_ON.match(prepared)
     if not match:
         return None
-    return "yes" if match.group("word") in {"yes", "sure", "of course", "definitely", "y"} else "no"
+    return "yes" if match.group("word") in _LEADING_YES else "no"
+
+
+_QUESTION = re.compile(
+    r"^\W*(?:what|whats|what 's|how|who|whom|why|when|where|which|does|do|is|are|can|could|"
+    r"will|would|should|shall|did|has|have|am|may|must)\b"
+)
+
+
+def is_question(norm: str) -> bool:
+    """A question back ("what's a tracer?", "does sciatica count?"), not an answer."""
+    return "?" in norm and bool(_QUESTION.match(norm)) and not norm.startswith("why not")
+
+
+# How often, for "do you have pain on most days?".
+_NOT_EVERY_BUT_MOST = re.compile(
+    r"\bnot (?:every|each) (?:single )?day\b.*\bmost\b|\bmost days\b.*\bnot (?:every|each)\b"
+)
+_NOT_MOST = re.compile(
+    r"\bnot (?:really )?(?:on )?most days\b|\bnot most of the time\b"
+    r"|\b(?:would not|'d not|do not|would never) (?:say|call it) (?:on )?most days\b"
+)
+_MOST = re.compile(
+    r"\b(?:most days|most of the (?:time|days)|every (?:single )?day|everyday|daily|all the "
+    r"time|constantly|constant|continuously|24 / 7|24/7|always|all day|non stop|nonstop|"
+    r"every morning|every night|day and night|it hurts every day|most mornings|most nights|"
+    r"most evenings|most of the day)\b"
+)
+_RARELY = re.compile(
+    r"\b(?:rarely|hardly ever|seldom|not often|almost never|very rarely|once in a blue moon|"
+    r"barely ever)\b"
+)
+_SOMETIMES = re.compile(
+    r"\b(?:sometimes|only sometimes|occasionally|now and then|now and again|on and off|"
+    r"off and on|comes and goes|come and go|some days|once in a while|from time to time|"
+    r"here and there|not every day|every so often|flares? up|only (?:when|if|after))\b"
+)
+
+
+def _how_often(norm: str) -> Parsed | None:
+    for pattern, value, hedged in (
+        (_NOT_EVERY_BUT_MOST, "yes", False),
+        (_NOT_MOST, "no", False),
+        (_MOST, "yes", False),
+        (_RARELY, "no", False),
+        (_SOMETIMES, "no", True),
+    ):
+        match = pattern.search(norm)
+        if match:
+            # "I guess so, most days": a hedge cue still hedges.
+            hedge = hedged or bool(HEDGED_YES.search(norm.replace(match.group(), " ")))
+            return Parsed(understood=True, value=value, hedged=hedge, evidence=match.group())
+    return None
+
+
+_CONTRADICTS = {
+    "yes": re.compile(r"(?:^|[,.!?;]\s*)(?:no|nope|not really)\s*(?:[,.!?;]|$)"),
+    "no": re.compile(r"(?:^|[,.!?;]\s*)(?:yes|yep)\s*(?:[,.!?;]|$)"),
+}
 
 
 def parse_yes_no(text: str, today: date) -> Parsed:
@@ -189,4 +317,27 @@ def parse_yes_no(text: str, today: date) -> Parsed:
 
 
 def read_yes_no(analysis: Analysis) -> Parsed:
-    return polarity(analysis.norm)
+    norm = _prepare(analysis.norm)
+    if not norm.strip() or BOTH.search(norm):
+        return Parsed.not_understood()
+    lead = leading_answer(norm)
+    if lead is not None:
+        word = _LEADING.match(norm) or _LEADING_RUN_ON.match(norm)
+        evidence = word.group("word") if word else lead
+        rest = norm[word.end() :] if word else norm
+        if _CONTRADICTS[lead].search(rest):
+            return Parsed.not_understood()  # "yes... no"
+        # "yes I think", "yes, sometimes": the answer is given with doubt.
+        hedged = bool(HEDGED_YES.search(rest) or HEDGED_NO.search(rest)) and not _MOST.search(rest)
+        return Parsed(understood=True, value=lead, hedged=hedged, evidence=evidence)
+    if is_question(norm):
+        return Parsed.not_understood()
+    often = _how_often(norm)
+    if often is not None:
+        return often
+    if answers_elsewhere(analysis, {"low_back_pain"}):
+        return Parsed.not_understood()  # "I'm 48", "physio didn't help"
+    reading = polarity(norm)
+    if not reading.understood and DONT_KNOW_MORE.search(norm):
+        return Parsed.dont_know(evidence=norm)
+    return reading
