@@ -98,7 +98,7 @@ def test_consent_version_changes_with_its_text() -> None:
     ("edit", "expected"),
     [
         (("verified_by: records", "verified_by: doctor"), "criteria.3.verified_by (line 2"),
-        (("check: between", "check: betwen"), "criteria.0.rule.0.check (line 17"),
+        (("check: between", "check: betwen"), "criteria.0.rule.0.check (line 197)"),
         (
             ("      - question: age\n", "      - question: shoe_size\n"),
             "uses unknown question 'shoe_size'",

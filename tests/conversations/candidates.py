@@ -370,6 +370,7 @@ CANDIDATES: list[Candidate] = [
         answers={
             **TEXTBOOK,
             "radicular_pain": "I think it might go below the knee sometimes, not sure",
+            "confirm": "not sure",  # asked to confirm the guess, still not sure
             **JANA_CONTACT,
         },
         criteria=all_pass(inc_low_back_pain="unknown"),
