@@ -47,24 +47,25 @@ from trialbot.engine import _condition_verdict
 from trialbot.parsing import parse
 from trialbot.verdicts import Answer
 
-# Minimum accuracy per corpus file (all items, both splits). Set at the measured accuracy
-# rounded down to the nearest 0.05 (set 2026-12-01, overall 0.796); raise them as the
+# Minimum accuracy per question (all items, every split). Set at the measured accuracy
+# rounded down to the nearest 0.05, less 0.05 where that left under 0.015 of margin
+# (2026-12-01: overall 0.977; the fresh held-out split alone 0.943). Raise them as the
 # parsers improve, never lower them.
 FLOORS: dict[str, float] = {
     "age": 0.90,
-    "low_back_pain": 0.80,
-    "radicular_pain": 0.85,
-    "pain_duration": 0.85,
-    "conservative_care": 0.80,
-    "spinal_pathology": 0.80,
-    "spect_intolerance": 0.80,
-    "mri": 0.80,
-    "spect_ct": 0.75,
-    "consent": 0.70,
-    "contact_name": 0.65,
-    "contact_phone": 0.65,
-    "contact_email": 0.65,
-    "future_contact": 0.70,
+    "low_back_pain": 0.90,
+    "radicular_pain": 0.95,
+    "pain_duration": 0.95,
+    "conservative_care": 0.95,
+    "spinal_pathology": 0.95,
+    "spect_intolerance": 0.90,
+    "mri": 0.90,
+    "spect_ct": 0.95,
+    "consent": 0.95,
+    "contact_name": 0.95,
+    "contact_phone": 0.95,
+    "contact_email": 0.95,
+    "future_contact": 0.95,
 }
 
 # How many items each file must hold at least; the corpus as a whole at least MIN_TOTAL.
@@ -92,7 +93,10 @@ YES_NO_LABELS = frozenset({"yes", "no"})
 COMMON_LABELS = frozenset({"dont_know", "not_understood"})
 CONTACT_TYPES = frozenset({"name", "phone", "email"})
 ITEM_KEYS = frozenset({"text", "expect", "note", "split"})
-SPLITS = ("tuning", "heldout")
+# "fresh": tests/parsing/corpus_heldout/, written after the parsers were tuned on both
+# halves of corpus/ (whose "heldout" half was read while tuning): nobody tunes against it.
+SPLITS = ("tuning", "heldout", "fresh")
+FRESH_DIR = Path(__file__).resolve().parent / "corpus_heldout"
 SKIPPED = "skipped"  # the parsers' value for a contact detail the candidate declines to give
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -171,7 +175,24 @@ def items(question_id: str) -> tuple[Item, ...]:
             note=raw.get("note"),
         )
         for index, raw in enumerate(raw_items(question_id))
+    ) + tuple(
+        Item(
+            question_id=question_id,
+            index=index,
+            text=str(raw["text"]),
+            expect=str(raw["expect"]),
+            split="fresh",
+            note=raw.get("note"),
+        )
+        for index, raw in enumerate(fresh_items(question_id))
     )
+
+
+@cache
+def fresh_items(question_id: str) -> list[Any]:
+    path = FRESH_DIR / f"{question_id}.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
+    return [d for d in data if isinstance(d, dict)] if isinstance(data, list) else []
 
 
 def valid_label(question_id: str, expect: Any) -> bool:
@@ -264,7 +285,7 @@ def is_swap(row: Result) -> bool:
     return {row.item.expect, row.got} == {"pass", "fail"}
 
 
-def summary_rows() -> Iterator[tuple[str, int, float, float, float, int]]:
+def summary_rows() -> Iterator[tuple[str, int, float, float, float, float, int]]:
     for question_id in question_ids():
         rows = results(question_id)
         by_split = {s: [r for r in rows if r.item.split == s] for s in SPLITS}
@@ -273,6 +294,7 @@ def summary_rows() -> Iterator[tuple[str, int, float, float, float, int]]:
             len(rows),
             accuracy(by_split["tuning"]),
             accuracy(by_split["heldout"]),
+            accuracy(by_split["fresh"]),
             accuracy(rows),
             sum(is_swap(row) for row in rows),
         )
@@ -281,20 +303,21 @@ def summary_rows() -> Iterator[tuple[str, int, float, float, float, int]]:
 def summary_table() -> str:
     """Accuracy per file and split; 'swaps' counts pass read as fail and fail as pass."""
     lines = [
-        f"{'question':<20}{'items':>7}{'tuning':>9}{'heldout':>9}{'all':>8}{'floor':>8}{'swaps':>7}"
+        f"{'question':<20}{'items':>7}{'tuning':>9}{'heldout':>9}{'fresh':>8}{'all':>8}"
+        f"{'floor':>8}{'swaps':>7}"
     ]
     every: list[Result] = []
-    for question_id, count, tuning, heldout, overall, swaps in summary_rows():
+    for question_id, count, tuning, heldout, fresh, overall, swaps in summary_rows():
         floor = FLOORS.get(question_id, 0.0)
         lines.append(
-            f"{question_id:<20}{count:>7}{tuning:>9.3f}{heldout:>9.3f}{overall:>8.3f}"
+            f"{question_id:<20}{count:>7}{tuning:>9.3f}{heldout:>9.3f}{fresh:>8.3f}{overall:>8.3f}"
             f"{floor:>8.2f}{swaps:>7}"
         )
         every.extend(results(question_id))
     split_acc = {s: accuracy([r for r in every if r.item.split == s]) for s in SPLITS}
     lines.append(
         f"{'ALL':<20}{len(every):>7}{split_acc['tuning']:>9.3f}"
-        f"{split_acc['heldout']:>9.3f}{accuracy(every):>8.3f}{'':>8}"
+        f"{split_acc['heldout']:>9.3f}{split_acc['fresh']:>8.3f}{accuracy(every):>8.3f}{'':>8}"
         f"{sum(is_swap(row) for row in every):>7}"
     )
     return "\n".join(lines)
