@@ -608,3 +608,14 @@ def test_coming_back_after_a_break_continues_with_the_answers_kept() -> None:
     assert talk.state["misses"] == 0
     talk.say("yes", new_session=True)
     assert talk.value("low_back_pain") == "yes"
+
+
+def test_no_thats_not_right_is_not_itself_the_new_answer() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "spect_intolerance")
+    talk.say("i had a reaction to the tracer once")
+    assert talk.payload.get("confirms") == "spect_intolerance"
+    talk.say("no, that's not right")
+    assert "spect_intolerance" not in talk.answers, "'no' to the check is not 'no reason'"
+    assert talk.pending == "spect_intolerance"

@@ -299,6 +299,14 @@ _LEADING_YES = {
         r"\b(?!\s*(?:but|not)\b)"
     )
 }
+# The words of a reply to "Is that right?" that only confirm or deny.
+_CONFIRM_REPLY = {
+    "en": re.compile(
+        r"^\W*(?:(?:no|nope|nah|not really|yes|yeah|yep|sorry|oh|um|hmm)\b\W*)*"
+        r"(?:(?:that'?s|that is|it'?s|it is|you'?re|you are|you got (?:it|that))\s+)?"
+        r"(?:not\s+)?(?:quite\s+)?(?:right|correct|true|wrong|it|so)?\b\W*"
+    )
+}
 _CORRECTION = {
     "en": re.compile(
         r"\b(?:hang on|hold on|wait|sorry|oops|correction|i meant|i mean|actually|"
@@ -710,8 +718,10 @@ class _Interview:
             self._advance()
             return
         # "No" — or a new answer ("no, it only goes to my thigh"): the next answer
-        # replaces the reading.
-        again = self.read(question)
+        # replaces the reading. Only what follows the yes/no is read as the new answer:
+        # "no, that's not right" says nothing about the question itself.
+        rest = _CONFIRM_REPLY[self.lang].sub("", self.lowered).strip(" ,.!-")
+        again = self.read(question, rest) if rest else Parsed.not_understood()
         said_no = yes_no.understood and yes_no.value == "no"
         if again.understood and again.value is not None and again.value != reading.value:
             self.state.confirm = None
