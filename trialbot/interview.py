@@ -737,7 +737,7 @@ class _Interview:
                 self._advance()
                 return
             self.say("confirm_corrected")
-            self._ask(question, reask=True)
+            self._ask(question, buttons=True)  # the question itself, with easy buttons
             return
         if yes_no.is_dont_know:  # "not sure": kept as a guess, which never excludes
             self.state.confirm = None
@@ -927,7 +927,14 @@ class _Interview:
             None,
         )
 
-    def _ask(self, question: Question, *, reask: bool = False, short: bool = False) -> None:
+    def _ask(
+        self,
+        question: Question,
+        *,
+        reask: bool = False,
+        short: bool = False,
+        buttons: bool = False,
+    ) -> None:
         total = self.state.asked_total.get(question.id, 0) + 1
         self.state.asked_total[question.id] = total
         if total > MAX_TOTAL_ASKS and question.phase != "consent":
@@ -944,12 +951,19 @@ class _Interview:
             self.state.misses = 0
         self.state.pending = question.id
         self.ops.append(AskedQuestion(question.id, self.state.asks))
-        self.replies.append(self.question_reply(question, reask=reask, short=short))
+        self.replies.append(
+            self.question_reply(question, reask=reask, short=short, buttons=buttons)
+        )
 
     def question_reply(
-        self, question: Question, *, reask: bool = False, short: bool = False
+        self,
+        question: Question,
+        *,
+        reask: bool = False,
+        short: bool = False,
+        buttons: bool = False,
     ) -> Reply:
-        options = question.buttons_on_reask if reask else list(question.options)
+        options = question.buttons_on_reask if reask or buttons else list(question.options)
         if reask:
             text = question.reask
         elif question.phase == "consent" and not short:

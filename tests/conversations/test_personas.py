@@ -1,0 +1,43 @@
+"""The persona files played through the REST channel, as ``make eval`` plays them.
+
+``personas/tuning.yml`` (60 candidates) may be tuned against; ``personas/heldout.yml``
+(60 more, written at the same time by people who had not seen the parsers) is only
+ever measured. Both must keep every candidate moving (none stuck) and never route an
+ineligible candidate to the study team; the accuracy floors are the figures measured
+when they were set, rounded down (README, "Evaluation").
+"""
+
+from __future__ import annotations
+
+import pytest
+from harness import Bot
+
+from trialbot.devtools.eval import PERSONAS, load_personas, play_all
+from trialbot.devtools.personas import summarise
+
+pytestmark = pytest.mark.rasa
+
+# name: (outcome accuracy, criterion accuracy) floors, and the most ineligible candidates
+# that may be routed. Measured 2026-12-01: tuning 0.983 / 0.992 / 0, held-out 0.917 /
+# 0.973 / 1. The held-out misroute (h53, "I turned 76 in the summer" read as 75) is known
+# and deliberately not tuned away: the held-out set measures, it is not a to-do list.
+FLOORS = {"tuning": (0.95, 0.97), "heldout": (0.90, 0.95)}
+MISROUTED = {"tuning": 0, "heldout": 1}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_personas_reach_the_right_outcome(bot: Bot, name: str) -> None:
+    personas = load_personas(PERSONAS / f"{name}.yml")
+    assert len(personas) >= 50
+    results = play_all(personas, bot.stack.webhook_url, bot.database_url, workers=4)
+    summary = summarise(results)
+    wrong = "\n".join(
+        f"{r.persona['id']}: expected {r.expected}, got {r.got} {r.criteria[2]}"
+        for r in results
+        if r.got != r.expected or r.criteria[2] or r.stuck
+    )
+    outcome_floor, criterion_floor = FLOORS[name]
+    assert summary.stuck == 0, wrong
+    assert summary.misrouted_ineligible <= MISROUTED[name], wrong
+    assert summary.outcome_accuracy >= outcome_floor, f"{summary}\n{wrong}"
+    assert summary.criterion_accuracy >= criterion_floor, f"{summary}\n{wrong}"
