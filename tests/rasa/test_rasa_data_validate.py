@@ -37,7 +37,9 @@ WARNING_HEADER = re.compile(r"^(?P<path>\S+?):\d+: (?P<category>\w*Warning): (?P
 LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (?P<level>[A-Z]+)\s")
 # The retrieval responses (utter_faq/..., utter_chitchat/...) are said by the interview
 # action from the ResponseSelector's pick, not by a rule, so Rasa reports them unused.
-RETRIEVAL_UNUSED = re.compile(r"^The utterance 'utter_(?P<intent>\w+)' is not used in any story or rule\.$")
+RETRIEVAL_UNUSED = re.compile(
+    r"^The utterance 'utter_(?P<intent>\w+)' is not used in any story or rule\.$"
+)
 RETRIEVAL_MERGE = re.compile(
     r"^The following duplicated intents have been found across multiple domain files: "
     r"(?P<intents>[\w, ]+)$"
@@ -127,7 +129,9 @@ def test_the_warning_parser_sees_every_kind_of_warning() -> None:
     assert is_not_about_this_project(merge)
     merge.message += ", greet"  # a real duplicate as well: about this project
     assert not is_not_about_this_project(merge)
-    unused = Reported("io.py", "UserWarning", "The utterance 'utter_faq' is not used in any story or rule.")
+    unused = Reported(
+        "io.py", "UserWarning", "The utterance 'utter_faq' is not used in any story or rule."
+    )
     assert is_not_about_this_project(unused)
     unused.message = "The utterance 'utter_greet' is not used in any story or rule."
     assert not is_not_about_this_project(unused)

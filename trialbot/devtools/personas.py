@@ -109,9 +109,7 @@ def play(
     report: Callable[[str], Mapping[str, Any] | None],
 ) -> Played:
     played = Played(persona, f"eval-{persona['id']}-{uuid.uuid4().hex[:8]}")
-    answers = {
-        k: (list(v) if isinstance(v, list) else [v]) for k, v in persona["answers"].items()
-    }
+    answers = {k: (list(v) if isinstance(v, list) else [v]) for k, v in persona["answers"].items()}
     used = dict.fromkeys(answers, 0)
     digress = dict(persona.get("digress") or {})
     opening = str(persona.get("opening", "hi"))
@@ -177,7 +175,5 @@ def summarise(results: Sequence[Played]) -> Summary:
         misrouted_ineligible=sum(r.expected not in HANDOFF and r.got in HANDOFF for r in results),
         missed_eligible=sum(r.expected in HANDOFF and r.got not in HANDOFF for r in results),
         mean_turns=round(sum(len(r.turns) for r in results) / n, 1),
-        failed=tuple(
-            str(r.persona["id"]) for r in results if r.got != r.expected or r.criteria[2]
-        ),
+        failed=tuple(str(r.persona["id"]) for r in results if r.got != r.expected or r.criteria[2]),
     )
