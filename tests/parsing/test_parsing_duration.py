@@ -34,6 +34,10 @@ def months(value, bound="exact", hedged=False):
         ("over a decade", months(120.0, "more_than")),
         ("more than 6 months", months(6.0, "more_than")),
         ("at least 3 years", months(36.0, "more_than")),
+        # the unit first, then a bare number: "years, at least 6" counts years
+        ("years, at least 6", months(72.0, "more_than")),
+        ("years, at least six", months(72.0, "more_than")),
+        ("months, maybe 8", months(8.0, hedged=True)),
         ("6+ months", months(6.0, "more_than")),
         ("less than a year", months(12.0, "less_than")),
         ("not even 2 months", months(2.0, "less_than")),
@@ -90,6 +94,13 @@ def test_duration(read, text, expected):
         ("since I was pregnant with my daughter, she's 4", months(48.0, hedged=True)),
         ("since I retired 3 years ago", months(36.0)),
         ("im 45, since i was 30", months(180.0, hedged=True)),
+        ("since i was 30 years old, i'm 45 now", months(180.0, hedged=True)),
+        # a span said outright wins over "since I was N"
+        (
+            "since i was 15 so about 3 years, it started in gymnastics",
+            months(36.0, hedged=True),
+        ),
+        ("since i was 30, for about 15 years", months(180.0, hedged=True)),
         ("I'm 50 and it started when I was 48", months(24.0, hedged=True)),
         ("since my daughter was born", NU),
     ],
@@ -110,6 +121,7 @@ def test_duration_from_a_date_or_event(read, text, expected):
         ("since I was a teenager", months(24, "more_than", hedged=True)),
         ("for ages, like 10 yrs", months(120.0, hedged=True)),
         ("on and off for 20 years", months(240.0)),
+        ("on and off for about 8 years", months(96.0, hedged=True)),
         ("a few months", months(3.0, hedged=True)),
         ("a couple of months", months(2.0, hedged=True)),
         ("few weeks", months(0.7, hedged=True)),

@@ -198,8 +198,14 @@ YES_HEDGED, NO_HEDGED = ("yes", True), ("no", True)
         ("I might be pregnant", YES_HEDGED),
         ("I think I had a reaction", YES_HEDGED),
         ("possibly, I felt odd after my last bone scan", YES_HEDGED),
+        (
+            "i'm not sure, i had a reaction to some injection at the hospital once but i don't "
+            "know what it was",
+            YES_HEDGED,
+        ),
         # no reason
         ("no reason", NO),
+        ("no, that's not right", NO),  # a reply to a confirmation: still a no
         ("No reason, I had the scan with the injection 2 years ago", NO),
         ("nope, had a nuclear scan last year and was fine", NO),
         ("none, I've never reacted to anything", NO),

@@ -14,7 +14,13 @@ Decisions:
   same message wins ("52, turning 53 next month").
 * "nearly 70", "almost 70", "coming up to 70" are 69, hedged (68 is possible too).
 * "mid fifties" gives 55, "early fifties" 52, "late fifties" 58, "in my fifties" 55 —
-  all hedged, so the engine never excludes on them alone.
+  all hedged, so the engine never excludes on them alone. "50s" and "50's" are read the
+  same way; "the fifties" ("born in the 70s") is an era, not an age.
+* *Decision:* a decade that straddles the study's upper limit of 75 must not pass on its
+  midpoint. "in his seventies" / "70s" and "mid seventies" (70-79, 74-76: either side of
+  75) give 76, hedged: over 75 but within the engine's hedge margin of 2, so the age
+  criterion is left unknown for the study team, neither passed nor failed. "early
+  seventies" is 72 (passes) and "late seventies" 78 (beyond the margin: not eligible).
 * Someone answering for a relative is read the same way: "my mum is 67" is 67.
 * Numbers that measure something else are not ages: "48 kg", "5'9\"", "2 kids", "for 5
   years", "since 2019", "5 years ago". A number outside 10-120 is not an age: not
@@ -53,9 +59,15 @@ _DECADES = {
     "nineties": 90,
 }
 _DECADE = re.compile(
-    r"\b(?:(?P<part>early|mid|middle|late)\s*-?\s*)?(?P<decade>" + "|".join(_DECADES) + r")\b"
+    r"(?<!\bthe )\b(?:(?P<part>early|mid|middle|late)\s*-?\s*)?"
+    r"(?P<decade>" + "|".join(_DECADES) + r")\b"
 )
+# "70s", "70's" (split by the analysis into "70 s", "70 's"): the decade's word.
+_DECADE_DIGITS = re.compile(r"(?<![\d.])(?P<tens>[2-9])0\s*'?\s*s\b")
+_DECADE_WORDS = {str(tens // 10): word for word, tens in _DECADES.items()}
 _DECADE_OFFSET = {"early": 2, "mid": 5, "middle": 5, "late": 8, None: 5}
+# Decades whose middle straddles the age limit (75): read just over it (see above).
+_STRADDLING = {"seventies": 76}
 
 # Words that say the date or year after them is the birth: "born", "dob", "d.o.b.".
 _BIRTH_CUE = re.compile(
@@ -110,6 +122,7 @@ def parse_age(text: str, today: date) -> Parsed:
 def read_age(analysis: Analysis, today: date) -> Parsed:
     # Letter o typed for zero: "im 5o" (split into "5 o" by the analysis) is 50.
     norm, _ = words_to_digits(_LETTER_O.sub(r"\g<1>0", analysis.norm))
+    norm = _DECADE_DIGITS.sub(lambda m: _DECADE_WORDS[m.group("tens")], norm)
     hedged = bool(analysis.hedge_cues or analysis.approximators or _APPROXIMATE.search(norm))
 
     dates = find_dates(norm, today.year)
@@ -148,7 +161,10 @@ def read_age(analysis: Analysis, today: date) -> Parsed:
         return birth
     decade = _DECADE.search(norm)
     if decade and not marked:
-        age = _DECADES[decade.group("decade")] + _DECADE_OFFSET[decade.group("part")]
+        word, part = decade.group("decade"), decade.group("part")
+        age = _DECADES[word] + _DECADE_OFFSET[part]
+        if word in _STRADDLING and part in (None, "mid", "middle"):
+            age = _STRADDLING[word]
         return Parsed(understood=True, value=age, hedged=True, evidence=decade.group())
     chosen = marked or present
     if len({c[0] for c in chosen}) == 1:

@@ -16,7 +16,9 @@ Decisions:
   years ago"), New Year likewise.
 * Life events are read only with a number to count from, and hedged (whole years):
   "since my son was born, he's 9 now" is 108 months; "im 45, since i was 30" is 180.
-  "since I was 30" alone is not understood.
+  "since I was 30" alone is not understood. A span said outright wins over the age:
+  "since i was 15 so about 3 years" is 36 months, hedged.
+* The unit may come first: "years, at least 6" is ``more_than`` 72 months.
 * "for years", "years and years", "donkey's years", "most of my adult life", "since I
   was a teenager": ``more_than`` 24, hedged. "ages", "a long time" and unit-less
   numbers ("8") are not understood.
@@ -81,6 +83,13 @@ _RANGE_AFTER = re.compile(
     r"(?<![\d.])(?P<low>\d+(?:\.\d+)?)\s*(?P<unit>" + _UNITS + r"s?)\s+(?:or|to|-)\s+"
     r"\d+(?:\.\d+)?\b(?!\s*(?:\.\d|[-/]|" + _UNITS + r"))"
 )
+# The unit said first, then a bare number: "years, at least 6" is at least 6 years.
+_UNIT_FIRST = re.compile(
+    r"(?<![\d.])(?<![\d.]\s)\b(?P<unit>" + _UNITS + r")s?\s*[,:-]?\s*"
+    r"(?P<bound>at least|more than|over|well over|about|around|roughly|nearly|almost|"
+    r"maybe|probably)\s+(?P<n>\d+(?:\.\d+)?)(?![\d.])"
+    r"(?!\s*(?:[-/%]|(?:" + _UNITS + r"|hours?|hrs?|minutes?|mins?|times|x|kgs?|out of)s?\b))"
+)
 # Pieces joined into one duration: "2 years and 3 months", "1 year, 6 months".
 _JOINER = re.compile(r"^\s*(?:,|and|,\s*and)?\s*$")
 
@@ -144,7 +153,7 @@ _START_CUE = re.compile(
 # "since I was 30", "since the age of 30": counted from the candidate's age, if given.
 _SINCE_AGE = re.compile(
     r"\b(?:since|from|when|started when|began when)\s+(?:i was\s+|(?:the\s+)?age\s+(?:of\s+)?)"
-    r"(?P<then>\d{1,2})\b"
+    r"(?P<then>\d{1,2})\b(?:\s*(?:years?|yrs?)\s*(?:old|of age)?\b)?"
 )
 _OWN_AGE = re.compile(
     r"\b(?:i am|i m|im|aged?|i turned|i just turned)\s+(?:now\s+)?(?P<a>\d{1,3})\b"
@@ -220,6 +229,7 @@ def parse_duration(text: str, today: date) -> Parsed:
 def read_duration(analysis: Analysis, today: date) -> Parsed:
     norm = _FREQUENCY.sub(lambda m: m.group("keep") or " ", analysis.norm)
     norm, vague = words_to_digits(_fractions(norm))
+    norm = _UNIT_FIRST.sub(r"\g<bound> \g<n> \g<unit>s", norm)
     # "2-3 years", "2 or 3 years", "a year or two": the lower end, hedged.
     norm, ranges = _RANGE.subn(r"\g<low> \g<unit>", norm)
     norm, ranges_after = _RANGE_AFTER.subn(r"\g<low> \g<unit>", norm)
@@ -236,7 +246,13 @@ def read_duration(analysis: Analysis, today: date) -> Parsed:
 
     since_age = _SINCE_AGE.search(norm)
     if since_age:
-        return _from_ages(norm, int(since_age.group("then")), since_age.group())
+        # A span said outright wins: "since I was 15, so about 3 years" is 3 years.
+        rest = norm[: since_age.start()] + " ... " + norm[since_age.end() :]
+        if _first_span(rest) is not None and not _NOT_A_SPAN.search(rest):
+            found = _read(rest, today, hedged)
+            if found is not None and found.understood:
+                return found
+        return _from_ages(rest, int(since_age.group("then")), since_age.group())
     child = _child_age(norm)
     if child is not None:
         return child

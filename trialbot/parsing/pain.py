@@ -19,11 +19,14 @@ part decides:
   -> ``none``.
 
 Double negatives are undone before reading ("it's not like it never goes past my
-knee" is below the knee). What the pain *used to* do does not count when the candidate
-says what it does now ("it used to go down to my foot but now it stays in my back").
-Body parts that are only denied ("no pain in my foot") never count as reached. If the
-only words are denied lower-leg parts, the level is unclear: not understood. An answer
-to another question ("I'm 48", "5 years", "physio didn't help") is not understood.
+knee" is below the knee). A limit that is not passed names where the pain stops: "no
+further than my hip" (or buttock, thigh, knee), "doesn't go further than the back of my
+thigh" -> ``above_knee``; "further than my knee, down to my ankle" passes it. What the
+pain *used to* do does not count when the candidate says what it does now ("it used to
+go down to my foot but now it stays in my back"). Body parts that are only denied ("no
+pain in my foot") never count as reached. If the only words are denied lower-leg parts,
+the level is unclear: not understood. An answer to another question ("I'm 48", "5
+years", "physio didn't help") is not understood.
 """
 
 from __future__ import annotations
@@ -53,6 +56,36 @@ _PAST_KNEE = re.compile(
     r"\bknees?\b[^.;]*?\b(?<!no )(?<!not )(?<!never )(?:a (?:bit|little) |slightly |just |even )?"
     r"(?:below|further|lower|beyond)\b(?! (?:the |my )?(?:thigh|hip|buttock|bum|waist))"
 )
+# A limit the pain does not pass, naming where it stops: "no further than my hip",
+# "doesn't go further than the back of my thigh", "not past my thigh". The part named is
+# the furthest the pain reaches (all of these are above the knee, the knee included).
+_STOP_PARTS = {
+    "hip": "hip",
+    "hips": "hip",
+    "buttock": "hip",
+    "buttocks": "hip",
+    "bum": "hip",
+    "bottom": "hip",
+    "glute": "hip",
+    "glutes": "hip",
+    "groin": "hip",
+    "waist": "hip",
+    "thigh": "thigh",
+    "thighs": "thigh",
+    "hamstring": "thigh",
+    "hamstrings": "thigh",
+    "upper leg": "thigh",
+    "knee": "knee",
+    "knees": "knee",
+}
+_NO_FURTHER = re.compile(
+    r"\b(?:no|not|never)\s+(?:(?:really|ever|usually|normally)\s+)?"
+    r"(?:(?:go|goes|spread|spreads|radiate|radiates|travel|travels|move|moves|get|gets|"
+    r"come|comes|extend|extends|reach|reaches)\s+)?(?:(?:any|much)\s+)?"
+    r"(?:further|farther|lower|past|beyond|below)\s+(?:than\s+)?(?:(?:the|my|his|her|both)\s+)?"
+    r"(?:(?:back|top|front|side|middle|bottom)\s+of\s+(?:(?:the|my|his|her)\s+)?)?"
+    r"(?P<part>" + "|".join(sorted(_STOP_PARTS, key=len, reverse=True)) + r")\b"
+)
 # Above-knee words at thigh level: a leg named with these is not left open.
 _THIGH_LEVEL = re.compile(r"thigh|hamstring|knee|upper leg|top of my leg", re.IGNORECASE)
 _OWN_TOPICS = frozenset({"radicular_pain", "low_back_pain"})
@@ -69,11 +102,30 @@ def read_pain_location(analysis: Analysis) -> Parsed:
     if used_to:
         since = used_to.end()
         norm = norm[since:]
-    now = [m for m in analysis.mentions if m.start >= since]
+    # Words inside "no further than my hip" say where the pain stops, not where it is.
+    stops = [
+        (since + stop.start(), since + stop.end(), stop) for stop in _NO_FURTHER.finditer(norm)
+    ]
+    now = [
+        m
+        for m in analysis.mentions
+        if m.start >= since and not any(a <= m.start < b for a, b, _ in stops)
+    ]
     labels = ("BODY", "RADIATE", "LIMIT")
     body = [m for m in now if m.label in labels and not m.negated]
     denied = [m for m in now if m.label in ("BODY", "RADIATE") and m.negated]
-    denied_limits = [m for m in now if m.label == "LIMIT" and m.negated]
+    denied_limits = [m for m in now if m.label == "LIMIT" and m.negated] + [
+        Mention(
+            label="LIMIT",
+            value=_STOP_PARTS[stop.group("part")],
+            text=stop.group(),
+            negated=True,
+            hedged=False,
+            start=a,
+            end=b,
+        )
+        for a, b, stop in stops
+    ]
     hedged = bool(analysis.hedge_cues)
     answer = leading_answer(norm)
     if answer is None and is_question(norm):
