@@ -11,14 +11,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import os
 import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
 
+from trialbot import blocking
 from trialbot.config import Settings
 from trialbot.criteria import Trial, load_trial, trial_path
 from trialbot.store import ScreeningStore
@@ -27,8 +25,6 @@ logger = logging.getLogger(__name__)
 
 TRIAL_VARIABLE = "TRIALBOT_TRIAL"
 NOTIFY_CHANNELS_VARIABLE = "TRIALBOT_NOTIFY_CHANNELS"
-
-T = TypeVar("T")
 
 _store: ScreeningStore | None = None
 _store_lock = threading.Lock()
@@ -69,9 +65,8 @@ def notify_channels() -> list[str]:
     return [channel.strip() for channel in raw.split(",") if channel.strip()]
 
 
-async def in_thread(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run blocking work (the store, the parsers) without blocking the event loop."""
-    return await asyncio.to_thread(work, *args, **kwargs)
+# The actions run blocking work (the store, the parsers) through ``runtime.in_thread``.
+in_thread = blocking.in_thread
 
 
 def reset() -> None:

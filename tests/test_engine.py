@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from trialbot import checks, criteria, engine
 from trialbot.answers import Parsed
-from trialbot.criteria import UnknownQuestion, load_trial
-from trialbot.engine import evaluate, next_question
+from trialbot.criteria import Condition, UnknownQuestion, load_trial
+from trialbot.engine import _condition_verdict, evaluate, next_question
 from trialbot.verdicts import Answer, Outcome, Verdict
 
 TRIAL = load_trial(Path(__file__).resolve().parent.parent / "criteria" / "spinus2.yml")
@@ -338,3 +341,44 @@ def test_hedge_margin_is_only_for_numeric_checks() -> None:
     )
     with pytest.raises(CriteriaFileError, match="hedge_margin applies only"):
         parse_trial(broken)
+
+
+# A value of each parameter a check can need, to build a condition of every check.
+PARAMETER_VALUES: dict[str, Any] = {
+    "min": 18,
+    "max": 75,
+    "value": "yes",
+    "values": ["yes"],
+    "months": 6,
+    "levels": 2,
+}
+
+
+@pytest.mark.parametrize("check", checks.NAMES)
+def test_every_check_the_schema_accepts_is_one_the_engine_evaluates(check: str) -> None:
+    needs = {name: PARAMETER_VALUES[name] for name in checks.PARAMETERS[check]}
+    reasons = {"pass": "It passes.", "fail": "It fails.", "unknown": "We do not know."}
+    condition = Condition(question="age", check=check, reasons=reasons, **needs)
+
+    assert check in engine.CHECKS
+    assert _condition_verdict(condition, Answer("age", "I am 52", Parsed(True, 52))) in Verdict
+
+
+def test_the_engine_and_the_schema_have_the_same_checks() -> None:
+    assert set(engine.CHECKS) == set(criteria.CHECKS) == set(checks.NAMES)
+
+
+def test_the_engine_refuses_to_load_with_a_check_the_schema_lacks_or_adds() -> None:
+    """Run in a fresh interpreter: a name added to the schema's list alone stops the
+    engine from importing, naming the check."""
+    code = (
+        "from trialbot import checks\n"
+        "checks.PARAMETERS['too_new'] = ()\n"
+        "checks.NAMES = (*checks.NAMES, 'too_new')\n"
+        "import trialbot.engine\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode != 0
+    assert "only in the schema ['too_new']" in result.stderr

@@ -22,7 +22,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -41,16 +40,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped
 
+from trialbot.roles import ROLES, Role
 from trialbot.store.db import StoreError, unit_of_work
 from trialbot.store.models import Base, UTCDateTime, one_of, utcnow
 
-ROLES = ("triage", "admin")
 MIN_PASSWORD_LENGTH = 12
-
-
-class Role(str, Enum):
-    TRIAGE = "triage"
-    ADMIN = "admin"
 
 
 # -- tables ------------------------------------------------------------------------------
@@ -197,7 +191,7 @@ def add_staff(engine: Engine, email: str, role: str | Role, password: str) -> St
 
 
 def list_staff(engine: Engine) -> list[Staff]:
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, read_only=True) as session:
         return [
             _staff(row)
             for row in session.execute(select(StaffUser).order_by(StaffUser.email)).scalars()
@@ -205,7 +199,7 @@ def list_staff(engine: Engine) -> list[Staff]:
 
 
 def staff_count(engine: Engine) -> int:
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, read_only=True) as session:
         return int(session.execute(select(func.count()).select_from(StaffUser)).scalar_one())
 
 
@@ -263,7 +257,7 @@ def create_token(engine: Engine, name: str) -> str:
 
 
 def list_tokens(engine: Engine) -> list[TokenInfo]:
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, read_only=True) as session:
         return [
             _token(row)
             for row in session.execute(select(ApiToken).order_by(ApiToken.name)).scalars()

@@ -56,6 +56,14 @@ def apology() -> str:
         return LAST_RESORT_APOLOGY
 
 
+def _speed_up(blueprint: Blueprint) -> None:
+    """Rasa builds a channel's routes in the server process only, before serving: the
+    moment to install trialbot's speed-ups (once per process, whichever channel is first)
+    and to register their listeners with the server."""
+    if rasa_speedups.install():
+        rasa_speedups.listen(blueprint)
+
+
 def whole_message(message: dict[str, Any]) -> dict[str, Any]:
     """The utterance's parts that are set, in one dict (Rasa's ``send_response`` input)."""
     return {part: message[part] for part in MESSAGE_PARTS if message.get(part)}
@@ -82,9 +90,8 @@ class QuestionnaireRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        rasa_speedups.apply()  # this runs inside the Rasa server, once per channel
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
-        rasa_speedups.listen(webhook)
+        _speed_up(webhook)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -160,9 +167,8 @@ class QuestionnaireSocketIOInput(SocketIOInput):
         return WholeMessageSocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        rasa_speedups.apply()
         socketio_webhook = super().blueprint(on_new_message)
-        rasa_speedups.listen(socketio_webhook)
+        _speed_up(socketio_webhook)
         sio = self.sio
         assert sio is not None  # set by SocketIOInput.blueprint
 

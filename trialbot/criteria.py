@@ -23,19 +23,11 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, root_validator, validator
 
+from trialbot import checks
 from trialbot.answers import ANSWER_TYPES
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-CHECKS = (
-    "between",
-    "equals",
-    "one_of",
-    "none_of",
-    "duration_over",
-    "conservative_care_failed",
-    "mri_degeneration",
-    "spect_levels_at_least",
-)
+CHECKS = checks.NAMES  # the engine implements exactly these (trialbot.checks)
 
 
 class _Model(BaseModel):
@@ -133,22 +125,14 @@ class Condition(_Model):
 
     @root_validator(skip_on_failure=True)
     def _parameters(cls, values: dict[str, Any]) -> dict[str, Any]:
-        needs = {
-            "between": ("min", "max"),
-            "equals": ("value",),
-            "one_of": ("values",),
-            "none_of": ("values",),
-            "duration_over": ("months",),
-            "spect_levels_at_least": ("levels",),
-        }.get(values["check"], ())
+        needs = checks.PARAMETERS[values["check"]]
         missing = [name for name in needs if values.get(name) is None]
         if missing:
             raise ValueError(f"check {values['check']!r} needs {', '.join(missing)}")
-        if values.get("hedge_margin") is not None and values["check"] not in (
-            "between",
-            "duration_over",
-        ):
-            raise ValueError("hedge_margin applies only to the between and duration_over checks")
+        if values.get("hedge_margin") is not None and values["check"] not in checks.HEDGEABLE:
+            raise ValueError(
+                f"hedge_margin applies only to the {' and '.join(checks.HEDGEABLE)} checks"
+            )
         return values
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from trialbot import checks
 from trialbot.criteria import Condition, Criterion, Trial
 from trialbot.verdicts import Answer, CriterionResult, Evaluation, Outcome, Verdict
 
@@ -115,6 +116,15 @@ CHECKS: dict[str, Check] = {
     "spect_levels_at_least": _spect_levels_at_least,
 }
 
+# The schema accepts the names in trialbot.checks: a trial must not be able to name a
+# check the engine lacks, nor the engine have one no trial can use.
+if set(CHECKS) != set(checks.NAMES):
+    raise RuntimeError(
+        "the engine's checks and the schema's (trialbot.checks.NAMES) differ: "
+        f"only in the engine {sorted(set(CHECKS) - set(checks.NAMES))}, "
+        f"only in the schema {sorted(set(checks.NAMES) - set(CHECKS))}"
+    )
+
 
 def _quote(text: str, limit: int = 140) -> str:
     text = " ".join(text.split())
@@ -141,7 +151,7 @@ def _hedged_failure(condition: Condition, value: Any) -> Verdict:
             "min": None if condition.min is None else condition.min - margin,
             "max": None if condition.max is None else condition.max + margin,
         }
-    else:  # duration_over: the schema allows a margin on these two checks only
+    else:  # duration_over: the schema allows a margin on these two checks only (HEDGEABLE)
         widened = {"months": (condition.months or 0) - margin}
     generous = CHECKS[condition.check](condition.copy(update=widened), value)
     return Verdict.FAIL if generous is Verdict.FAIL else Verdict.UNKNOWN

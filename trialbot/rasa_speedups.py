@@ -1,11 +1,17 @@
-"""Speed-ups for the Rasa server, applied when Rasa loads trialbot's channels.
+"""Speed-ups for the Rasa server, installed when Rasa loads trialbot's channels.
+
+:func:`install` is the one entry point: the channels (``trialbot.channels``) call it when
+Rasa builds their routes, and it patches Rasa once per process, and only the Rasa release
+the patches were written against (:data:`RASA_VERSION`): each replaces one of Rasa's
+internals, which another release may have changed. With any other release it logs a
+warning and patches nothing; the server then runs at Rasa's own speed.
 
 Each was found by profiling the server under ten concurrent conversations (py-spy, see
 the README's benchmark section); none changes what the server answers.
 
 **Action responses.** Rasa 3.6 validates every action server response with
 ``jsonschema.validate(result, schema)``, which re-checks the *schema* against the JSON
-Schema meta-schema on every call: 40 % of the server's CPU time. :func:`apply` swaps in
+Schema meta-schema on every call: 40 % of the server's CPU time. :func:`install` swaps in
 a validator built once per action class: the same checks on the response, without
 re-validating the constant schema each time, and each event checked against its own
 type's schema instead of trying all twenty (see :class:`_ResponseValidator`).
@@ -40,7 +46,8 @@ each time; :func:`_resolve_event_type` remembers what it found.
 that live as long as the server; :func:`freeze_after_load` moves them out of the
 collector's way once the model is loaded, so full collections no longer walk them.
 
-:func:`apply` is idempotent.
+:func:`freeze_after_load` and :func:`close_sessions` are server listeners: the channels
+register them with :func:`listen` once the speed-ups are installed.
 """
 
 from __future__ import annotations
@@ -49,6 +56,7 @@ import asyncio
 import copy
 import functools
 import gc
+import importlib.metadata
 import itertools
 import logging
 from collections import deque
@@ -85,12 +93,16 @@ logger = logging.getLogger(__name__)
 # the keep-alive timeout of its Sanic server (5 s), so it never closes one first.
 KEEPALIVE_SECONDS = 2.0
 
-# Rasa's own versions of what apply() replaces, kept for comparison (the tests) and reuse.
+# The Rasa release the patches were written for: the tests compare them with its code.
+RASA_VERSION = "3.6.21"
+
+# Rasa's own versions of what install() replaces, kept for comparison (the tests) and reuse.
 RASA_APPLIED_EVENTS = DialogueStateTracker.applied_events
 RASA_COPY = DialogueStateTracker.copy
 RASA_RESOLVE_BY_TYPE = Event.resolve_by_type
 
-_APPLIED = False
+# None until install() has run in this process; then whether it patched Rasa.
+_installed: bool | None = None
 
 
 class _ResponseValidator:
@@ -396,14 +408,40 @@ def listen(app_or_blueprint: Sanic | Blueprint) -> None:
     app_or_blueprint.listener(close_sessions, "after_server_stop")
 
 
-def apply() -> None:
-    """Patches Rasa, once; a channel's blueprint also needs :func:`listen`."""
-    global _APPLIED
-    if not _APPLIED:
-        RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-        rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
-        EndpointConfig.session = _shared_session  # type: ignore[assignment,method-assign]
-        DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
-        DialogueStateTracker.copy = _copy_tracker  # type: ignore[method-assign]
-        Event.resolve_by_type = staticmethod(_resolve_event_type)  # type: ignore[method-assign,assignment]
-        _APPLIED = True
+def installed_rasa_version() -> str | None:
+    try:
+        return importlib.metadata.version("rasa")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def install() -> bool:
+    """Patches Rasa, the first time it is called in a process; whether Rasa is patched.
+
+    Refuses (a warning, nothing patched) unless the installed Rasa is :data:`RASA_VERSION`.
+    Later calls change nothing. A channel's blueprint also needs :func:`listen`.
+    """
+    global _installed
+    if _installed is None:
+        version = installed_rasa_version()
+        if version != RASA_VERSION:
+            logger.warning(
+                "Rasa %s is installed, but trialbot's speed-ups were written for Rasa %s: "
+                "not installing them (the server runs, at Rasa's own speed)",
+                version or "(version unknown)",
+                RASA_VERSION,
+            )
+            _installed = False
+        else:
+            _patch()
+            _installed = True
+    return _installed
+
+
+def _patch() -> None:
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
+    EndpointConfig.session = _shared_session  # type: ignore[assignment,method-assign]
+    DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
+    DialogueStateTracker.copy = _copy_tracker  # type: ignore[method-assign]
+    Event.resolve_by_type = staticmethod(_resolve_event_type)  # type: ignore[method-assign,assignment]

@@ -100,7 +100,7 @@ def test_a_replaced_event_history_is_folded_from_the_start() -> None:
 def test_a_tracker_updated_through_rasa_gets_the_same_applied_events() -> None:
     """Through ``tracker.update``, where a revert replays the tracker through
     ``applied_events`` itself."""
-    rasa_speedups.apply()
+    assert rasa_speedups.install()
     tracker = _tracker()
     conversation = [
         ActionExecuted("action_listen"),
@@ -153,7 +153,7 @@ async def _serve(connections: set[int], received: list[Any]) -> web.AppRunner:
 
 
 def test_action_calls_share_one_session_and_connection() -> None:
-    rasa_speedups.apply()
+    assert rasa_speedups.install()
 
     async def scenario() -> tuple[list[int], int, bool]:
         connections: set[int] = set()
@@ -259,7 +259,7 @@ def _state(tracker: DialogueStateTracker) -> tuple[Any, ...]:
 def test_a_tracker_copy_has_the_state_rasas_replay_gives(
     before: list[int], after: list[int]
 ) -> None:
-    rasa_speedups.apply()
+    assert rasa_speedups.install()
     tracker = DialogueStateTracker("candidate", slots=_slots())
     for pick in before:
         tracker.update(STATE_EVENTS[pick]())

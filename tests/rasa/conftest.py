@@ -13,8 +13,8 @@ from trialbot.devtools.train import train
 @pytest.fixture(scope="session")
 def agent() -> Any:
     """The trained model as the Rasa server runs it: with trialbot's speed-ups applied
-    (the server applies them when it loads trialbot's channels)."""
+    (the server installs them when it loads trialbot's channels)."""
     from rasa.core.agent import Agent
 
-    rasa_speedups.apply()
+    assert rasa_speedups.install()
     return Agent.load(str(train()))

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
+from store_helpers import TRIAL, consented, evaluation
 
 from trialbot.config import Settings, default_database_url, redacted_url
 from trialbot.store import ScreeningStore, StoreUnavailable
+from trialbot.verdicts import Outcome
 
 
 def test_sqlite_uses_wal_a_busy_timeout_and_foreign_keys(tmp_path: Path):
@@ -102,6 +104,35 @@ def test_sqlite_reads_take_no_write_lock_and_connections_are_reused(tmp_path: Pa
             store.answers("alice", "spinus2")
             store.record_question_asked("alice", "spinus2", "consent")
         assert len(connects) <= 1  # pooled, not reopened per transaction
+    finally:
+        store.dispose()
+
+
+def test_the_triage_apps_reads_take_no_write_lock(tmp_path: Path):
+    """Listing, counting, showing a handoff (without auditing a viewer) and the funnel
+    read while another process holds SQLite's write lock, instead of waiting for it."""
+    path = tmp_path / "bot.db"
+    store = ScreeningStore.from_url(f"sqlite:///{path}")
+    try:
+        store.upgrade()
+        consented(store, "alice")
+        handoff_id = store.complete(
+            "alice", TRIAL, evaluation(Outcome.LIKELY_ELIGIBLE), notify_channels=["email"]
+        )
+        assert handoff_id is not None
+        writer = sqlite3.connect(path, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # another process is mid-write
+        try:
+            started = time.perf_counter()
+            assert [h.id for h in store.list_handoffs()] == [handoff_id]
+            assert store.status_counts()["new"] == 1
+            detail = store.get_handoff(handoff_id)
+            assert detail is not None and detail.id == handoff_id
+            assert store.funnel(TRIAL).handed_off == 1
+            assert time.perf_counter() - started < 2.0  # did not wait for the lock
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
     finally:
         store.dispose()
 

@@ -10,7 +10,7 @@ from store_helpers import TRIAL, answer, consented, count, evaluation, rows
 
 from trialbot.store import HandoffStatus, InvalidTransition, ScreeningStore
 from trialbot.store.handoffs import HandoffNotFound
-from trialbot.store.models import AuditEvent, Handoff, HandoffEvent, Notification
+from trialbot.store.models import AuditEvent, Handoff, HandoffEvent
 from trialbot.verdicts import Outcome, Priority, Verdict
 
 STATUSES = ["new", "contacted", "scheduled", "enrolled", "not_enrolled", "unreachable"]
@@ -229,21 +229,3 @@ def test_funnel_counts_each_step_once_per_candidate(store: ScreeningStore):
         "incomplete": 0,
     }
     assert (funnel.handed_off, funnel.enrolled) == (1, 1)
-
-
-def test_the_outbox_hands_out_due_notifications_and_records_attempts(store: ScreeningStore):
-    handoff_id = handed_off(store, "alice")
-    (due,) = store.due_notifications()
-    assert (due.handoff_id, due.channel, due.attempts) == (handoff_id, "email", 0)
-
-    store.mark_notification_failed(
-        due.id, "SMTP 451", retry_at=datetime.now(timezone.utc) + timedelta(minutes=5)
-    )
-    assert store.due_notifications() == []
-    (row,) = rows(store, Notification)
-    assert (row["status"], row["attempts"], row["last_error"]) == ("pending", 1, "SMTP 451")
-
-    store.mark_notification_sent(due.id)
-    (row,) = rows(store, Notification)
-    assert (row["status"], row["attempts"], row["last_error"]) == ("sent", 2, None)
-    assert row["sent_at"] is not None

@@ -201,3 +201,21 @@ def test_erasing_a_sender_removes_all_their_screenings(store: ScreeningStore):
     assert count(store, ConsentRecord) == 1
     assert store.report("alice") is None
     assert store.list_handoffs() == []
+
+
+def test_red_flags_and_who_answered_are_kept_on_the_screening(store) -> None:
+    store.start("flags-1", "spinus2", "rest")
+    store.record_consent("flags-1", "spinus2", version="v1", agreed=True, channel="rest")
+    store.record_flags("flags-1", "spinus2", red_flags=["bladder_bowel"])
+    store.record_flags("flags-1", "spinus2", red_flags=["fever"], answered_by="relative")
+    report = store.report("flags-1")
+    assert report["red_flags"] == ["bladder_bowel", "fever"]
+    assert report["answered_by"] == "relative"
+
+
+def test_a_stopped_screening_can_be_resumed(store) -> None:
+    store.start("resume-1", "spinus2", "rest")
+    store.stop("resume-1", "spinus2")
+    store.resume("resume-1", "spinus2")
+    with store.transaction():
+        store.record_consent("resume-1", "spinus2", version="v1", agreed=True, channel="rest")

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event
 from store_helpers import CONSENT_VERSION, TRIAL, consented, count, evaluation
 
-import trialbot.store
+import trialbot.store.screenings
 from trialbot.answers import Parsed
 from trialbot.store import ConsentRequired, ScreeningClosed, ScreeningStore, StoreError
 from trialbot.store.db import unit_of_work
@@ -89,14 +89,14 @@ def test_start_takes_the_screening_another_process_just_opened(
     one-current-screening constraint, and start() returns theirs, inside a larger
     transaction too (only the insert is undone, by its savepoint)."""
     theirs = ScreeningStore(store.engine).start("dana", TRIAL, "telegram")
-    real_current = trialbot.store._current
+    real_current = trialbot.store.screenings._current
     reads: list[int] = []
 
     def stale_first_read(*args: object, **kwargs: object) -> object:
         reads.append(1)
         return None if len(reads) == 1 else real_current(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(trialbot.store, "_current", stale_first_read)
+    monkeypatch.setattr(trialbot.store.screenings, "_current", stale_first_read)
     if inside_a_transaction:
         with store.transaction():
             assert store.start("dana", TRIAL, "rest") == theirs

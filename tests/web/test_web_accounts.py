@@ -10,8 +10,8 @@ from sqlalchemy import select
 from trialbot import accounts
 from trialbot.accounts import ApiToken, StaffUser, authenticate, token_for
 from trialbot.cli import main
+from trialbot.roles import Role
 from trialbot.store import ScreeningStore
-from trialbot.web import cli as web_cli
 
 
 def run(monkeypatch, argv: list[str], stdin: str = "") -> int:
@@ -108,8 +108,19 @@ def test_commands_refuse_a_database_that_is_not_migrated(monkeypatch, capsys, tm
     assert "trialbot db upgrade" in capsys.readouterr().err
 
 
-def test_the_cli_offers_the_roles_the_database_allows():
-    assert web_cli.ROLES == accounts.ROLES
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_the_cli_offers_is_one_the_database_allows(
+    monkeypatch, capsys, role: Role, store: ScreeningStore, web_database_url: str
+):
+    argv = ["staff", "add", f"{role.value}@example.org", "--role", role.value]
+    argv += ["--password-stdin", "--database-url", web_database_url]
+    assert run(monkeypatch, argv, "a long enough secret\n") == 0
+    assert f"({role.value})" in capsys.readouterr().out
+
+
+def test_the_cli_refuses_a_role_there_is_not():
+    with pytest.raises(SystemExit):
+        main(["staff", "add", "a@example.org", "--role", "superuser", "--password-stdin"])
 
 
 @pytest.mark.production_hashing

@@ -1,22 +1,24 @@
 """The outbox worker: claims due notifications, sends them, records the result.
 
-Runs inside the web app (``outbox_worker``, a ``cleanup_ctx`` that polls every
-``TRIALBOT_NOTIFY_POLL_SECONDS``) and once from the CLI (``trialbot notify run-once``).
+Runs inside the web app (a background task that ``trialbot.web.app`` starts and stops,
+polling every ``TRIALBOT_NOTIFY_POLL_SECONDS``) and once from the CLI (``trialbot notify
+run-once``). It knows nothing of the web app: whoever runs it hands it its store,
+settings and HTTP session.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 import aiosmtplib
-from aiohttp import ClientError, ClientSession, web
+from aiohttp import ClientError, ClientSession
 
+from trialbot.blocking import in_thread
 from trialbot.criteria import Trial
 from trialbot.notify import messages, outbox
 from trialbot.notify.config import NotifySettings
@@ -129,7 +131,7 @@ class OutboxWorker:
             else:
                 delay = self.settings.retry_delay(attempts)
                 retry_at = utcnow() + timedelta(seconds=delay)
-            await asyncio.to_thread(outbox.mark_failed, engine, claim, str(error), retry_at)
+            await in_thread(outbox.mark_failed, engine, claim, str(error), retry_at)
             log.warning(
                 "notification %s (handoff %s, %s) attempt %s failed: %s",
                 claim.notification_id,
@@ -139,13 +141,13 @@ class OutboxWorker:
                 error,
             )
             return "retrying" if retry_at else "failed"
-        if not await asyncio.to_thread(outbox.mark_sent, engine, claim):
+        if not await in_thread(outbox.mark_sent, engine, claim):
             log.error("notification %s was sent after its claim ran out", claim.notification_id)
         return "sent"
 
     async def run_once(self) -> RunReport:
         report = RunReport()
-        claims = await asyncio.to_thread(outbox.claim_due, self.store.engine)
+        claims = await in_thread(outbox.claim_due, self.store.engine)
         for claim in claims:
             result = await self.deliver(claim)
             setattr(report, result, getattr(report, result) + 1)
@@ -162,16 +164,3 @@ class OutboxWorker:
             except Exception:  # keep polling: the next round may succeed
                 log.exception("the notification worker failed; retrying")
             await asyncio.sleep(self.settings.poll_seconds)
-
-
-async def outbox_worker(app: web.Application) -> AsyncIterator[None]:
-    """``cleanup_ctx``: the worker as a background task of the web app."""
-    from trialbot.web import keys
-
-    settings = app[keys.SETTINGS].notify
-    worker = OutboxWorker(app[keys.STORE], settings, app[keys.HTTP], app[keys.TRIALS])
-    task = asyncio.create_task(worker.run_forever(), name="trialbot-outbox-worker")
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task

@@ -211,7 +211,7 @@ class HandoffDesk:
             query = query.where(Handoff.status == HandoffStatus(status).value)
         if trial_id is not None:
             query = query.where(Handoff.trial_id == trial_id)
-        with unit_of_work(self._engine) as session:
+        with unit_of_work(self._engine, read_only=True) as session:
             rows = session.execute(query).all()
             names = contacts.names(session, [h.screening_id for h, _ in rows])
             return [_summary(h, outcome, names.get(h.screening_id)) for h, outcome in rows]
@@ -221,13 +221,14 @@ class HandoffDesk:
         query = select(Handoff.status, func.count()).group_by(Handoff.status)
         if trial_id is not None:
             query = query.where(Handoff.trial_id == trial_id)
-        with unit_of_work(self._engine) as session:
+        with unit_of_work(self._engine, read_only=True) as session:
             counts = dict(session.execute(query).all())
         return {s.value: int(counts.get(s.value, 0)) for s in HandoffStatus}
 
     def get_handoff(self, handoff_id: int, *, viewer: str | None = None) -> HandoffDetail | None:
         """Everything staff need about one handoff; ``viewer`` audits who saw the contact."""
-        with unit_of_work(self._engine) as session:
+        # Only the audit of a viewer writes: without one this is a pure read.
+        with unit_of_work(self._engine, read_only=viewer is None) as session:
             row = session.execute(
                 select(Handoff, Screening.outcome)
                 .join(Screening, Screening.id == Handoff.screening_id)
@@ -337,7 +338,7 @@ class HandoffDesk:
     def funnel(self, trial_id: str) -> Funnel:
         """How far candidates got, counting each candidate's current screening once."""
         current = (Screening.trial_id == trial_id, Screening.status != "restarted")
-        with unit_of_work(self._engine) as session:
+        with unit_of_work(self._engine, read_only=True) as session:
             started = session.execute(
                 select(func.count()).select_from(Screening).where(*current)
             ).scalar_one()

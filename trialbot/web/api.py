@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from trialbot.blocking import in_thread
 from trialbot.store import (
     HandoffDetail,
     HandoffNotFound,
@@ -25,7 +26,7 @@ from trialbot.store.handoffs import TRANSITIONS
 from trialbot.web import keys
 from trialbot.web.auth import actor
 from trialbot.web.queries import NotificationState, notification_states
-from trialbot.web.views.common import NOTE_MAX_CHARS, TRIAL_ID, handoff_id, in_thread
+from trialbot.web.views.common import NOTE_MAX_CHARS, TRIAL_ID, handoff_id
 
 SENDER_ID = re.compile(r"^.{1,255}$", re.DOTALL)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import ClientSession, ClientTimeout, web
 
 from trialbot.criteria import load_trials
+from trialbot.notify.worker import OutboxWorker
 from trialbot.store import ScreeningStore
 from trialbot.store.schema import head_revision
 from trialbot.web import api, auth, keys, openapi
@@ -51,6 +54,17 @@ async def _http(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _outbox_worker(app: web.Application) -> AsyncIterator[None]:
+    """The notification outbox worker as a background task of the app."""
+    store, http, trials = app[keys.STORE], app[keys.HTTP], app[keys.TRIALS]
+    worker = OutboxWorker(store, app[keys.SETTINGS].notify, http, trials)
+    task = asyncio.create_task(worker.run_forever(), name="trialbot-outbox-worker")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 async def _redirect_home(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/handoffs")
 
@@ -77,8 +91,6 @@ def create_app(
 ) -> web.Application:
     """The app; ``notify_worker=False`` (or ``TRIALBOT_NOTIFY_POLL_SECONDS=0``) leaves the
     outbox alone."""
-    from trialbot.notify.worker import outbox_worker
-
     settings = settings or WebSettings.from_env()
     app = web.Application(
         middlewares=[error_middleware, auth.auth_middleware],
@@ -90,6 +102,6 @@ def create_app(
     app.on_response_prepare.append(add_security_headers)  # type: ignore[arg-type]
     app.cleanup_ctx.extend([_store, _transcripts, _http])
     if notify_worker and settings.notify.poll_seconds > 0:
-        app.cleanup_ctx.append(outbox_worker)
+        app.cleanup_ctx.append(_outbox_worker)
     add_routes(app)
     return app

@@ -7,7 +7,6 @@ posts and roles are checked by :func:`require_role`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -16,7 +15,9 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from trialbot import accounts
-from trialbot.accounts import Role, Staff
+from trialbot.accounts import Staff
+from trialbot.blocking import in_thread
+from trialbot.roles import Role
 from trialbot.store.models import utcnow
 from trialbot.web import csrf, keys
 from trialbot.web.render import render_page
@@ -107,7 +108,7 @@ async def _api_auth(request: web.Request, handler: Handler) -> web.StreamRespons
     info = None
     if scheme.lower() == "bearer" and token.strip():
         store = request.app[keys.STORE]
-        info = await asyncio.to_thread(accounts.token_for, store.engine, token.strip())
+        info = await in_thread(accounts.token_for, store.engine, token.strip())
     if info is None:
         response = error_response(request, 401, "A valid API token is needed (Bearer).")
         response.headers["WWW-Authenticate"] = 'Bearer realm="trialbot"'
@@ -127,7 +128,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     cookie = request.cookies.get(SESSION_COOKIE)
     state, session = SessionState.UNKNOWN, None
     if cookie:
-        state, session = await asyncio.to_thread(
+        state, session = await in_thread(
             find_session,
             request.app[keys.STORE].engine,
             cookie,
@@ -223,9 +224,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         )
     address = request.remote or "unknown"
     since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    by_email, by_address = await asyncio.to_thread(
-        recent_failures, store.engine, email, address, since
-    )
+    by_email, by_address = await in_thread(recent_failures, store.engine, email, address, since)
     if max(by_email, by_address) >= settings.login_max_failures:
         response = _login_page(
             request,
@@ -239,8 +238,8 @@ async def login(request: web.Request) -> web.StreamResponse:
         )
         response.headers["Retry-After"] = str(int(settings.login_window_minutes * 60))
         return response
-    staff = await asyncio.to_thread(accounts.authenticate, store.engine, email, password)
-    await asyncio.to_thread(record_attempt, store.engine, email, address, staff is not None)
+    staff = await in_thread(accounts.authenticate, store.engine, email, password)
+    await in_thread(record_attempt, store.engine, email, address, staff is not None)
     if staff is None:
         return _login_page(
             request,
@@ -250,10 +249,10 @@ async def login(request: web.Request) -> web.StreamResponse:
             next_path=next_path,
         )
     # Always a new session id at login; an earlier one is deleted, never reused.
-    session_id = await asyncio.to_thread(
+    session_id = await in_thread(
         open_session, store.engine, staff.id, request.cookies.get(SESSION_COOKIE)
     )
-    await asyncio.to_thread(
+    await in_thread(
         store.audit, staff.email, "staff.signed_in", "staff", staff.id, {"address": address}
     )
     response = web.HTTPSeeOther(next_path)
@@ -267,8 +266,8 @@ async def logout(request: web.Request) -> web.StreamResponse:
     staff = current_staff(request)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        await asyncio.to_thread(close_session, store.engine, cookie)
-    await asyncio.to_thread(store.audit, staff.email, "staff.signed_out", "staff", staff.id)
+        await in_thread(close_session, store.engine, cookie)
+    await in_thread(store.audit, staff.email, "staff.signed_out", "staff", staff.id)
     response = web.HTTPSeeOther("/login?signed_out=1")
     response.del_cookie(SESSION_COOKIE, path="/")
     return response

@@ -11,10 +11,10 @@ import getpass
 import sys
 from typing import TYPE_CHECKING, Any
 
+from trialbot.roles import ROLES
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-
-ROLES = ("triage", "admin")
 
 
 # -- commands ---------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def notification_states(
     states: dict[int, list[NotificationState]] = defaultdict(list)
     if not handoff_ids:
         return states
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, read_only=True) as session:
         for row in session.execute(
             select(Notification)
             .where(Notification.handoff_id.in_(handoff_ids))
@@ -60,7 +60,7 @@ def notification_states(
 
 
 def handoff_trial_ids(engine: Engine) -> list[str]:
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, read_only=True) as session:
         return list(
             session.execute(select(distinct(Handoff.trial_id)).order_by(Handoff.trial_id)).scalars()
         )
@@ -96,7 +96,7 @@ def audit_page(
     if object_id:
         query = query.where(AuditEvent.object_id == object_id)
         counted = counted.where(AuditEvent.object_id == object_id)
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, read_only=True) as session:
         entries = [
             AuditEntry(
                 e.id, e.at, e.actor, e.action, e.object_type, e.object_id, dict(e.details or {})

@@ -18,7 +18,6 @@ from sqlalchemy.engine import Engine
 
 from trialbot.accounts import (
     LoginAttempt,
-    Role,
     Staff,
     StaffUser,
     WebSession,
@@ -26,6 +25,7 @@ from trialbot.accounts import (
     new_secret,
     normalise_email,
 )
+from trialbot.roles import Role
 from trialbot.store.db import unit_of_work
 from trialbot.store.models import utcnow
 
@@ -100,7 +100,7 @@ def close_session(engine: Engine, cookie: str) -> None:
 def recent_failures(engine: Engine, email: str, address: str, since: datetime) -> tuple[int, int]:
     """Failed logins since ``since``: for this account, and from this address."""
     email = normalise_email(email)
-    with unit_of_work(engine) as session:
+    with unit_of_work(engine, read_only=True) as session:
         failed = (LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)
         by_email = session.execute(
             select(func.count())

@@ -6,12 +6,12 @@ import json
 
 from aiohttp import web
 
-from trialbot.accounts import Role
+from trialbot.blocking import in_thread
+from trialbot.roles import Role
 from trialbot.web import keys
 from trialbot.web.auth import require_role
 from trialbot.web.queries import audit_page
 from trialbot.web.render import render_page
-from trialbot.web.views.common import in_thread
 
 PAGE_SIZE = 100
 

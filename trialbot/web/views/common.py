@@ -1,26 +1,16 @@
-"""What the page handlers share: query filters, notification wording, running store calls."""
+"""What the page handlers share: query filters and notification wording."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 from aiohttp import web
 
 from trialbot.store import HandoffStatus
 from trialbot.web.queries import NotificationState
 
-T = TypeVar("T")
-
 TRIAL_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 NOTE_MAX_CHARS = 2000
-
-
-async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """The store is synchronous: run it off the event loop."""
-    return await asyncio.to_thread(function, *args, **kwargs)
 
 
 def filters(request: web.Request) -> tuple[str | None, str | None]:

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from trialbot.blocking import in_thread
 from trialbot.criteria import Trial
 from trialbot.store import Funnel
 from trialbot.web import keys
 from trialbot.web.auth import actor
 from trialbot.web.render import render_page
-from trialbot.web.views.common import TRIAL_ID, in_thread
+from trialbot.web.views.common import TRIAL_ID
 
 BAR_AREA = 420  # px of the chart given to the longest bar
 ROW_HEIGHT = 30

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from trialbot.blocking import in_thread
 from trialbot.criteria import Trial
 from trialbot.store import HandoffDetail, HandoffNotFound, HandoffStatus, InvalidTransition
 from trialbot.store.handoffs import TRANSITIONS
@@ -14,7 +15,7 @@ from trialbot.web import keys
 from trialbot.web.auth import actor
 from trialbot.web.queries import notification_states
 from trialbot.web.render import render_page
-from trialbot.web.views.common import NOTE_MAX_CHARS, handoff_id, in_thread
+from trialbot.web.views.common import NOTE_MAX_CHARS, handoff_id
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,13 @@ from typing import Any
 
 from aiohttp import web
 
+from trialbot.blocking import in_thread
 from trialbot.store import HandoffStatus
 from trialbot.web import keys
 from trialbot.web.auth import actor
 from trialbot.web.queries import handoff_trial_ids, notification_states
 from trialbot.web.render import render_page, when
-from trialbot.web.views.common import (
-    filters,
-    in_thread,
-    notification_problem,
-    notification_summary,
-)
+from trialbot.web.views.common import filters, notification_problem, notification_summary
 
 # Spreadsheets run a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
