@@ -121,6 +121,19 @@ async def test_a_handoff_page_shows_contact_criteria_words_and_transcript(
     assert "Transcript unavailable" not in page
 
 
+async def test_a_red_flag_and_a_relative_answering_are_shown_first(
+    triage: TestClient, store: ScreeningStore
+):
+    handoff = make_handoff(store, "bob", name="Bob Example")
+    store.record_flags("bob", "spinus2", red_flags=["bladder_bowel"], answered_by="relative")
+    page = await (await triage.get(f"/handoffs/{handoff}")).text()
+    assert "Red flag:</strong> the candidate mentioned bladder bowel" in page
+    assert "Someone answered for the candidate" in page
+    quiet = make_handoff(store, "carol", name="Carol Example")
+    page = await (await triage.get(f"/handoffs/{quiet}")).text()
+    assert "Red flag" not in page and "Someone answered" not in page
+
+
 async def test_the_transcript_is_unavailable_without_the_tracker_store(
     triage: TestClient, store: ScreeningStore, tracker_path: Path
 ):

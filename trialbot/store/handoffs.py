@@ -127,6 +127,9 @@ class HandoffDetail:
     criteria: list[CriterionRecord]
     answers: list[AnswerRecord]
     history: list[HandoffEventRecord]
+    # Warning signs the candidate mentioned, and "relative" when someone answered for them.
+    red_flags: tuple[str, ...] = ()
+    answered_by: str | None = None
 
     @property
     def id(self) -> int:
@@ -230,13 +233,13 @@ class HandoffDesk:
         # Only the audit of a viewer writes: without one this is a pure read.
         with unit_of_work(self._engine, read_only=viewer is None) as session:
             row = session.execute(
-                select(Handoff, Screening.outcome)
+                select(Handoff, Screening.outcome, Screening.red_flags, Screening.answered_by)
                 .join(Screening, Screening.id == Handoff.screening_id)
                 .where(Handoff.id == handoff_id)
             ).one_or_none()
             if row is None:
                 return None
-            handoff, outcome = row
+            handoff, outcome, red_flags, answered_by = row
             contact = contacts.load(session, handoff.screening_id)
             criteria = [
                 CriterionRecord(r.criterion_id, r.verdict, r.reason, tuple(r.evidence or ()))
@@ -277,7 +280,13 @@ class HandoffDesk:
                 audit.write(session, viewer, "handoff.viewed", "handoff", handoff.id)
             name = contact.name if contact else None
             return HandoffDetail(
-                _summary(handoff, outcome, name), contact, criteria, answers, history
+                _summary(handoff, outcome, name),
+                contact,
+                criteria,
+                answers,
+                history,
+                red_flags=tuple(red_flags or ()),
+                answered_by=answered_by,
             )
 
     def change_status(

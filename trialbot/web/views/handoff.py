@@ -94,6 +94,8 @@ async def _detail_page(
         "handoff.html",
         http_status=status,
         handoff=detail.summary,
+        red_flags=[flag.replace("_", " ") for flag in detail.red_flags],
+        answered_by=detail.answered_by,
         contact=detail.contact,
         trial=trial,
         criteria=criterion_rows(detail, trial),
