@@ -619,3 +619,15 @@ def test_no_thats_not_right_is_not_itself_the_new_answer() -> None:
     talk.say("no, that's not right")
     assert "spect_intolerance" not in talk.answers, "'no' to the check is not 'no reason'"
     assert talk.pending == "spect_intolerance"
+
+
+@pytest.mark.parametrize("unsure", ["not sure", "not really sure", "dunno tbh", "I can't remember"])
+def test_not_sure_to_a_check_keeps_the_reading_as_a_guess(unsure: str) -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "pain_duration")
+    talk.say("maybe 5 months? not really sure")
+    assert talk.pending == "confirm"
+    talk.say(unsure)
+    assert talk.answers["pain_duration"].parsed.hedged
+    assert talk.pending == "conservative_care", "a guess never excludes"

@@ -307,6 +307,12 @@ _CONFIRM_REPLY = {
         r"(?:not\s+)?(?:quite\s+)?(?:right|correct|true|wrong|it|so)?\b\W*"
     )
 }
+_UNSURE = {
+    "en": re.compile(
+        r"\b(?:not (?:really |quite |totally |100% )?sure|unsure|no idea|don'?t know|"
+        r"do not know|dunno|can'?t (?:remember|say)|not certain)\b"
+    )
+}
 _CORRECTION = {
     "en": re.compile(
         r"\b(?:hang on|hold on|wait|sorry|oops|correction|i meant|i mean|actually|"
@@ -739,7 +745,9 @@ class _Interview:
             self.say("confirm_corrected")
             self._ask(question, buttons=True)  # the question itself, with easy buttons
             return
-        if yes_no.is_dont_know:  # "not sure": kept as a guess, which never excludes
+        unsure = yes_no.is_dont_know or bool(_UNSURE[self.lang].search(self.lowered))
+        if unsure and not said_no_plainly(yes_no):
+            # "not (really) sure": kept as a guess, which never excludes
             self.state.confirm = None
             self._record(question, said, replace(reading, hedged=True))
             self._advance()
@@ -1349,6 +1357,11 @@ class _Interview:
 
     def describe(self, question: Question, reading: Parsed) -> str:
         return describe(question, reading, self.lang)
+
+
+def said_no_plainly(reading: Parsed) -> bool:
+    """A clear "no" (not a hedged one) to a yes/no question."""
+    return reading.understood and reading.value == "no" and not reading.hedged
 
 
 def _months_text(months: float, lang: str) -> str:
