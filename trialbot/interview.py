@@ -30,7 +30,7 @@ from typing import Any
 
 from trialbot import messages
 from trialbot.answers import Parsed
-from trialbot.conversation import SKIPPED, Step, contact_role, next_step
+from trialbot.conversation import SKIPPED, Step, contact_role, next_step, reachable
 from trialbot.criteria import GlossaryEntry, Question, Trial
 from trialbot.engine import evaluate_criterion
 from trialbot.parsing import detect_red_flags, parse, topics_of
@@ -525,9 +525,8 @@ class _Interview:
     def _open(self, *, restart: bool = False, greet: bool = True) -> None:
         """The first message (or one after a refusal or "start over"): introduce the
         study and ask for consent. A question in it is answered first."""
-        if self._answer_question(first=True):
-            pass
-        elif greet and _GREETING[self.lang].search(self.lowered):
+        answered = self._answer_question()
+        if not answered and greet and _GREETING[self.lang].search(self.lowered):
             self.say("greeting")
         self.ops.append(Start(restart=restart))
         self.state = State(red_flags=self.state.red_flags)
@@ -745,8 +744,7 @@ class _Interview:
             self.say("confirm_corrected")
             self._ask(question, buttons=True)  # the question itself, with easy buttons
             return
-        unsure = yes_no.is_dont_know or bool(_UNSURE[self.lang].search(self.lowered))
-        if unsure and not said_no_plainly(yes_no):
+        if yes_no.is_dont_know or _UNSURE[self.lang].search(self.lowered):
             # "not (really) sure": kept as a guess, which never excludes
             self.state.confirm = None
             self._record(question, said, replace(reading, hedged=True))
@@ -1036,9 +1034,10 @@ class _Interview:
             self.ops.append(SaveContact("future_contact", marker == "yes"))
         self.state.contact[question.id] = marker
         reach = [q for q in self.trial.contact_questions if contact_role(q) in ("phone", "email")]
+        every_reach_answered = reach and all(q.id in self.state.contact for q in reach)
         if (
-            reach
-            and all(self.state.contact.get(q.id) == SKIPPED for q in reach)
+            every_reach_answered
+            and not reachable(self.trial, self.state.contact)
             and not self.state.warned_reach
         ):
             self.state.warned_reach = True
@@ -1281,7 +1280,7 @@ class _Interview:
         opening = _FILLER[self.lang].sub("", self.lowered)
         return bool(_QUESTION_START[self.lang].search(opening))
 
-    def _answer_question(self, *, first: bool = False, also: bool = False) -> bool:
+    def _answer_question(self, *, also: bool = False) -> bool:
         """Answer a question about the study or the bot's own words; True if answered.
 
         ``also``: the message held an answer too; only a clear question is answered.
@@ -1357,11 +1356,6 @@ class _Interview:
 
     def describe(self, question: Question, reading: Parsed) -> str:
         return describe(question, reading, self.lang)
-
-
-def said_no_plainly(reading: Parsed) -> bool:
-    """A clear "no" (not a hedged one) to a yes/no question."""
-    return reading.understood and reading.value == "no" and not reading.hedged
 
 
 def _months_text(months: float, lang: str) -> str:

@@ -37,7 +37,8 @@ def test_an_eligible_candidate_ends_with_a_handoff_in_the_store(store: Screening
     assert report["outcome"] == "likely_eligible"
     assert report["handoff"] is not None
     assert set(report["criteria"].values()) == {"pass"}
-    assert "state" not in chat.slots and chat.state["phase"] == "done"
+    assert set(chat.slots) == {"interview"}, "one slot holds the whole interview state"
+    assert chat.state["phase"] == "done"
 
 
 def test_the_state_slot_never_holds_contact_details(store: ScreeningStore) -> None:

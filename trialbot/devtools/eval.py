@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import socket
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,17 +22,12 @@ from typing import Any
 import yaml
 
 from trialbot.config import Settings
+from trialbot.devtools.bench import free_port
 from trialbot.devtools.personas import Played, play, rest_sender, summarise
 from trialbot.devtools.train import ROOT, train
 
 PERSONAS = ROOT / "tests" / "conversations" / "personas"
 DEFAULT_FILES = (PERSONAS / "tuning.yml", PERSONAS / "heldout.yml")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def load_personas(path: Path) -> list[dict[str, Any]]:
@@ -113,8 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_dir=run_dir / "run",
             database_url=database_url,
             tracker_url=f"sqlite:///{run_dir / 'tracker.db'}",
-            rasa_port=_free_port(),
-            action_port=_free_port(),
+            rasa_port=free_port(),
+            action_port=free_port(),
             web_port=None,
             model=model,
         ) as stack:
