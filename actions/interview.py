@@ -12,7 +12,9 @@ reads a plain apology: their message can simply be sent again.
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -41,6 +43,7 @@ from trialbot.interview import (
     Stop,
 )
 from trialbot.store import ScreeningStore
+from trialbot.store.erasure import erase_candidate
 from trialbot.verdicts import Answer
 
 logger = logging.getLogger(__name__)
@@ -49,6 +52,10 @@ STATE_SLOT = "interview"  # bot/domain/interview.yml
 ACTION_NAME = "action_interview"
 # Below this ResponseSelector confidence a pick is no answer ("purple" is no question).
 MIN_SELECTOR_CONFIDENCE = 0.3
+# Buttons send "/answer{...}" (bot/domain/intents.yml declares the intent and entities).
+ANSWER_INTENT = "answer"
+_ANSWER_PREFIX = f"/{ANSWER_INTENT}{{"
+MAX_PAYLOAD_CHARS = 1000
 # Phases in which the store holds answers worth loading.
 _ANSWERING = ("screening", "contact", "done", "stopped")
 
@@ -91,16 +98,50 @@ def new_session(events: Sequence[dict[str, Any]]) -> bool:
     return False
 
 
-def incoming_of(tracker: Tracker) -> Incoming:
+def button_payload(question_id: str, title: str) -> str:
+    """A button's payload names the question it answers: ``/answer{"question_id": ...,
+    "value": ...}`` (Rasa's intent-with-entities syntax; the title is what counts)."""
+    entities = {"question_id": question_id, "value": title}
+    return f"/{ANSWER_INTENT}{json.dumps(entities, ensure_ascii=False)}"
+
+
+def button_answer(text: str) -> tuple[str, str] | None:
+    """(question id, value) of a button's payload; None for anything else."""
+    if not text.startswith(_ANSWER_PREFIX) or len(text) > MAX_PAYLOAD_CHARS:
+        return None
+    try:
+        entities = json.loads(text[len(_ANSWER_PREFIX) - 1 :])
+    except ValueError:
+        return None
+    if not isinstance(entities, dict):
+        return None
+    question_id, value = entities.get("question_id"), entities.get("value")
+    if not isinstance(question_id, str) or not isinstance(value, str) or len(question_id) > 64:
+        return None
+    return question_id, value
+
+
+def _received_at(latest: dict[str, Any]) -> float | None:
+    metadata = latest.get("metadata") or {}
+    value = metadata.get("received_at") if isinstance(metadata, dict) else None
+    return float(value) if isinstance(value, (int, float)) and value > 0 else None
+
+
+def incoming_of(tracker: Tracker, now: float | None = None) -> Incoming:
     latest = tracker.latest_message or {}
     intent = latest.get("intent") or {}
+    text = str(latest.get("text") or "")
+    button = button_answer(text)
     return Incoming(
-        text=str(latest.get("text") or ""),
+        text=button[1] if button else text,
         intent=intent.get("name"),
         intent_confidence=float(intent.get("confidence") or 0.0),
         faq_id=faq_id(latest),
         chitchat=chitchat_reply(latest),
         new_session=new_session(tracker.events),
+        question_id=button[0] if button else None,
+        received_at=_received_at(latest),
+        now=time.time() if now is None else now,
     )
 
 
@@ -117,7 +158,8 @@ def apply(
         return
     erase = any(isinstance(op, Erase) for op in operations)
     if erase:
-        store.erase(sender_id, actor="candidate")
+        # The tracker store deletes this conversation's own events at the end of the turn.
+        erase_candidate(store, sender_id, actor="candidate", erase_tracker=False)
         return
     with store.transaction():
         for op in operations:
@@ -200,7 +242,11 @@ class ActionInterview(Action):
         for reply in result.replies:
             message: dict[str, Any] = {"text": reply.text}
             if reply.buttons:
-                message["buttons"] = [{"title": b, "payload": b} for b in reply.buttons]
+                named = (reply.payload or {}).get("question_id")
+                message["buttons"] = [
+                    {"title": b, "payload": button_payload(named, b) if named else b}
+                    for b in reply.buttons
+                ]
             if reply.payload is not None:
                 message["json_message"] = dict(reply.payload)
             dispatcher.utter_message(**message)

@@ -631,3 +631,93 @@ def test_not_sure_to_a_check_keeps_the_reading_as_a_guess(unsure: str) -> None:
     talk.say(unsure)
     assert talk.answers["pain_duration"].parsed.hedged
     assert talk.pending == "conservative_care", "a guess never excludes"
+
+
+# -- double taps and buttons of earlier questions ------------------------------------------
+
+
+def test_a_double_tap_is_not_the_answer_to_the_next_question() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("I'm 52", received_at=100.0, now=100.2)
+    assert talk.pending == "low_back_pain"
+    # The same words again, sent before the first was handled (a double tap, a resend).
+    replies = talk.say("I'm 52", received_at=100.1, now=100.4)
+    assert "low_back_pain" not in talk.answers
+    assert "I have that answer already." in replies
+    assert talk.pending == "low_back_pain"
+    assert talk.state["asks"] == 1  # the question shown again is not another ask
+
+
+def test_the_same_words_after_the_question_was_shown_are_an_answer() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("52", received_at=10.0, now=10.1)
+    talk.say("yes", received_at=20.0, now=20.1)
+    assert talk.value("low_back_pain") == "yes"
+    pending = talk.pending
+    talk.say("yes", received_at=20.5, now=20.6)  # saw the next question, answered it
+    assert pending in talk.answers
+    assert talk.pending != pending
+
+
+def test_a_double_tap_is_ignored_only_once() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("52", received_at=1.0, now=1.5)
+    talk.say("52", received_at=1.2, now=1.6)  # ignored
+    talk.say("52", received_at=1.3, now=1.7)  # a third time: read as an answer
+    assert talk.pending == "low_back_pain"  # "52" is no yes/no: asked again, not stored
+    assert "low_back_pain" not in talk.answers
+    assert talk.state["misses"] == 1
+
+
+def test_the_state_keeps_a_digest_of_the_answer_never_its_words() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("i am fifty two years old", received_at=1.0, now=1.0)
+    last = talk.state["last_answer"]
+    assert set(last) == {"digest", "at"}
+    assert "fifty" not in str(talk.state)
+
+
+def test_a_button_names_its_question_and_an_old_one_changes_nothing() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("52")
+    talk.say("yes", question_id="low_back_pain")  # the button of the question on screen
+    assert talk.value("low_back_pain") == "yes"
+    on_screen = talk.pending
+    before = dict(talk.answers)
+    replies = talk.say("No", question_id="low_back_pain")  # a tap on the old button
+    assert (
+        replies[0]
+        == "That button was for an earlier question, so I have left your answers as they are."
+    )
+    assert talk.answers == before
+    assert talk.pending == on_screen
+    assert not any(op for op in talk.last_ops if type(op).__name__ == "RecordAnswer")
+
+
+def test_an_old_button_during_a_check_shows_the_check_again() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("I'm 85")
+    assert talk.pending == "confirm"
+    talk.say("52", question_id="consent")
+    assert talk.pending == "confirm" and talk.payload["confirms"] == "age"
+    talk.say("Yes", question_id="confirm")
+    assert talk.value("age") == 85
+
+
+def test_a_button_after_the_outcome_is_acknowledged() -> None:
+    talk = Talk()
+    talk.start()
+    play(talk, ELIGIBLE)
+    assert talk.outcome is not None
+    answers = dict(talk.answers)
+    replies = talk.say("Yes", question_id="mri")
+    assert replies == [
+        "That button was for an earlier question, so I have left your answers as they are."
+    ]
+    assert talk.answers == answers

@@ -22,6 +22,7 @@ How a message is treated (README, "How a message is treated"):
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -75,6 +76,13 @@ class Incoming:
     faq_id: str | None = None  # a confident ResponseSelector pick of the trial's FAQ
     chitchat: str | None = None  # the ResponseSelector's small-talk reply, if any
     new_session: bool = False  # the first message after a break
+    # The question a button's payload names ("/answer{...}"): a tap on an old button is
+    # acknowledged, never stored against the question now on screen.
+    question_id: str | None = None
+    # When the channel received the message and when this turn runs (seconds since the
+    # epoch): a resend that arrived before the previous answer was handled is a double tap.
+    received_at: float | None = None
+    now: float | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +202,9 @@ class State:
     red_flags: list[str] = field(default_factory=list)
     asked_total: dict[str, int] = field(default_factory=dict)  # every ask, any route
     backs: int = 0  # "go back"s in this screening
+    # The last message taken as an answer: a short digest of its words (never the words)
+    # and when it was handled, to tell a double tap from a new answer.
+    last_answer: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -213,6 +224,7 @@ class State:
             "red_flags": list(self.red_flags),
             "asked_total": dict(self.asked_total),
             "backs": self.backs,
+            "last_answer": dict(self.last_answer) if self.last_answer else None,
         }
 
     @classmethod
@@ -246,6 +258,7 @@ class State:
             k: v for k, v in pick("asked_total", dict, {}).items() if isinstance(v, int)
         }
         state.backs = pick("backs", int, 0)
+        state.last_answer = pick("last_answer", dict, None)
         return state
 
 
@@ -400,6 +413,12 @@ def command_of(text: str, lang: str = "en") -> str | None:
     return None
 
 
+def _digest(lowered: str) -> str:
+    """A short digest of a message's words, to recognise the same message again."""
+    words = " ".join(re.findall(r"\w+", lowered))
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()[:12]
+
+
 def _lowered(text: str) -> str:
     return " ".join(text.lower().replace("’", "'").split())
 
@@ -473,6 +492,19 @@ class _Interview:
     # -- the message --------------------------------------------------------------------
 
     def run(self) -> None:
+        if self._stale_button() or self._double_tap():
+            return
+        self._treat()
+        answered = any(isinstance(op, (RecordAnswer, SaveContact)) for op in self.ops) or any(
+            isinstance(op, RecordConsent) and op.agreed for op in self.ops
+        )
+        self.state.last_answer = (
+            {"digest": _digest(self.lowered), "at": self.incoming.now}
+            if answered and self.incoming.now is not None
+            else None
+        )
+
+    def _treat(self) -> None:
         if self.too_long:
             self.say("message_too_long", limit=MAX_MESSAGE_CHARS)
         self._red_flags()
@@ -488,6 +520,70 @@ class _Interview:
             self._stopped()
         else:
             self._after()
+
+    # -- double taps and old buttons ------------------------------------------------------
+
+    def _on_screen(self) -> str | None:
+        """The id of what the candidate is being asked now (a question or a pseudo id)."""
+        state = self.state
+        if state.erase_asked:
+            return ERASE
+        if state.phase == "stopped":
+            return RESUME if state.resume_asked else None
+        if state.phase not in ("consent", "screening", "contact"):
+            return None
+        if state.confirm is not None:
+            return CONFIRM
+        return state.pending
+
+    def _stale_button(self) -> bool:
+        """A tap on a button of an earlier question: acknowledged, nothing stored."""
+        named = self.incoming.question_id
+        if named is None or named == self._on_screen() or self.state.phase == "new":
+            return False
+        self.say("button_stale")
+        self._prompt_again()
+        return True
+
+    def _double_tap(self) -> bool:
+        """The answer just handled, sent again before the candidate could have seen the
+        next question (a double tap, a resend): not an answer to the next question."""
+        last = self.state.last_answer
+        received = self.incoming.received_at
+        if not last or received is None or self.incoming.question_id is not None:
+            return False
+        handled = last.get("at")
+        if not isinstance(handled, (int, float)) or received > handled:
+            return False
+        if last.get("digest") != _digest(self.lowered):
+            return False
+        self.state.last_answer = None  # only once: the same words again are an answer
+        self.say("double_tap")
+        self._prompt_again()
+        return True
+
+    def _prompt_again(self) -> None:
+        """What is on screen, once more, without counting it as an ask."""
+        on_screen = self._on_screen()
+        if on_screen == CONFIRM and self.state.confirm is not None:
+            confirm = self.state.confirm
+            question = self.trial.question(str(confirm.get("question")))
+            reading = Parsed(
+                True, confirm.get("value"), evidence=str(confirm.get("evidence") or "")
+            )
+            self._send_confirmation(question, reading, self._verdicts_with(question, reading))
+        elif on_screen in (ERASE, RESUME):
+            options = (self._text("option_yes"), self._text("option_no"))
+            key = "erase_confirm" if on_screen == ERASE else "welcome_back"
+            self.replies.append(
+                Reply(
+                    self._text(key),
+                    options,
+                    {"question_id": on_screen, "expects": "yes_no", "options": list(options)},
+                )
+            )
+        elif on_screen is not None and self.trial.has_question(on_screen):
+            self.replies.append(self.question_reply(self.trial.question(on_screen), short=True))
 
     def _red_flags(self) -> None:
         flags = detect_red_flags(self.text) if self.text else []

@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 
 from actions import runtime
-from actions.interview import ActionInterview, chitchat_reply, faq_id, new_session
+from actions.interview import (
+    ActionInterview,
+    button_answer,
+    button_payload,
+    chitchat_reply,
+    faq_id,
+    new_session,
+)
 from trialbot.store import ScreeningStore
 
 from .conftest import ELIGIBLE_ANSWERS, Chat, make_tracker, payloads, run, texts
@@ -150,3 +157,56 @@ def test_a_store_failure_is_an_apology_and_keeps_the_state(
     assert events == []
     assert texts(messages) == ["Sorry, something went wrong on my side. Please try again."]
     assert chat.state == before
+
+
+def test_buttons_send_a_payload_that_names_their_question(store: ScreeningStore) -> None:
+    chat = Chat("buttons-1")
+    consent = chat.say("hi")[-1]
+    payloads_sent = [b["payload"] for b in consent["buttons"]]
+    assert payloads_sent == [
+        '/answer{"question_id": "consent", "value": "Yes, I agree"}',
+        '/answer{"question_id": "consent", "value": "No, thanks"}',
+    ]
+    messages = chat.say(payloads_sent[0], intent="answer")
+    assert question(messages) == "age"
+    assert store.answers("buttons-1", "spinus2")["consent"].text == "Yes, I agree"
+    # The consent button tapped again, now that the age is asked: nothing changes.
+    messages = chat.say(payloads_sent[1], intent="answer")
+    assert texts(messages)[0].startswith("That button was for an earlier question")
+    assert question(messages) == "age"
+    assert chat.state["phase"] == "screening"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/answer",
+        "/answer{",
+        '/answer{"question_id": 3, "value": "x"}',
+        '/answer{"question_id": "age"}',
+        '/answer["age", "52"]',
+        "/answerx{}",
+        'answer{"question_id": "age", "value": "52"}',
+        "/answer{" + "x" * 2000 + "}",
+    ],
+)
+def test_anything_else_than_a_well_formed_payload_is_plain_text(text: str) -> None:
+    assert button_answer(text) is None
+
+
+def test_a_payload_reads_back_what_it_was_made_of() -> None:
+    text = button_payload("pain_duration", "More than a year — více než rok")
+    assert button_answer(text) == ("pain_duration", "More than a year — více než rok")
+
+
+def test_the_channel_s_receipt_time_reaches_the_interview(store: ScreeningStore) -> None:
+    chat = Chat("double-1")
+    chat.say("hi")
+    chat.say("yes")
+    latest = {"text": "52", "intent": {"name": "inform", "confidence": 1.0}, "entities": []}
+    chat.say("52", latest_message={**latest, "metadata": {"received_at": 1.0}})
+    assert chat.state["last_answer"]["at"] > 1.0
+    # The same message, received before the first was handled: a double tap.
+    messages = chat.say("52", latest_message={**latest, "metadata": {"received_at": 2.0}})
+    assert texts(messages)[0] == "I have that answer already."
+    assert "low_back_pain" not in store.answers("double-1", "spinus2")

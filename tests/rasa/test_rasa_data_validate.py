@@ -6,6 +6,10 @@ not about this project's data and are told apart precisely, never by a loose pat
 
 * ``DeprecationWarning`` raised inside a third-party package (``site-packages``) while
   Rasa imports it (pkg_resources, keras, jax): the libraries' own deprecations.
+* "The intent 'answer' is listed in the domain file, but is not found in the NLU
+  training data", for exactly the intents that only buttons send (``BUTTON_INTENTS``):
+  their payload ``/answer{...}`` is read by Rasa itself, never by a classifier, so
+  examples would only teach the model a text nobody types.
 * Rasa 3.6's "duplicated intents ... across multiple domain files" for exactly the
   retrieval intents of ``nlu_data/`` (``faq``, ``chitchat``). Its ResponsesSyncImporter
   merges a domain made of the NLU data's retrieval intents into the project's domain and
@@ -44,6 +48,12 @@ RETRIEVAL_MERGE = re.compile(
     r"^The following duplicated intents have been found across multiple domain files: "
     r"(?P<intents>[\w, ]+)$"
 )
+
+BUTTON_ONLY = re.compile(
+    r"^The intent '(?P<intent>\w+)' is listed in the domain file, but is not found in the "
+    r"NLU training data\.$"
+)
+BUTTON_INTENTS = {"answer"}  # actions/interview.py ANSWER_INTENT
 
 
 @dataclass
@@ -92,6 +102,8 @@ def is_not_about_this_project(warning: Reported) -> bool:
         return {i.strip() for i in merge["intents"].split(",")} == retrieval_intents()
     if warning.category == "UserWarning" and (unused := RETRIEVAL_UNUSED.match(warning.message)):
         return unused["intent"] in retrieval_intents()
+    if warning.category == "UserWarning" and (button := BUTTON_ONLY.match(warning.message)):
+        return button["intent"] in BUTTON_INTENTS
     return False
 
 
@@ -135,6 +147,15 @@ def test_the_warning_parser_sees_every_kind_of_warning() -> None:
     assert is_not_about_this_project(unused)
     unused.message = "The utterance 'utter_greet' is not used in any story or rule."
     assert not is_not_about_this_project(unused)
+    button = Reported(
+        "io.py",
+        "UserWarning",
+        "The intent 'answer' is listed in the domain file, but is not found in the NLU "
+        "training data.",
+    )
+    assert is_not_about_this_project(button)
+    button.message = button.message.replace("'answer'", "'greet'")
+    assert not is_not_about_this_project(button)
 
 
 def test_rasa_data_validate_warns_about_nothing() -> None:
