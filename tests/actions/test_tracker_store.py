@@ -15,7 +15,10 @@ from rasa.utils.endpoints import EndpointConfig
 
 from trialbot.rasa_tracker_store import UrlSQLTrackerStore
 
-SLOTS = {"pending_question": {"type": "any", "mappings": []}}
+SLOTS = {
+    "pending_question": {"type": "any", "mappings": []},
+    "privacy": {"type": "any", "mappings": []},
+}
 
 
 @pytest.fixture
@@ -74,6 +77,7 @@ def _turn(store: UrlSQLTrackerStore, sender_id: str, text: str) -> DialogueState
     tracker = asyncio.run(store.get_or_create_tracker(sender_id))
     tracker.update(UserUttered(text))
     tracker.update(SlotSet("pending_question", text))
+    tracker.update(SlotSet("privacy", "normal"))  # consented: kept as typed
     asyncio.run(store.save(tracker))
     return tracker
 

@@ -13,7 +13,8 @@ addresses live only in ``contact_details`` (see ``trialbot.store.contacts``).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import json
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -34,11 +36,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, declarative_base
 from sqlalchemy.types import TypeDecorator
 
+from trialbot import crypto
+
 SCREENING_STATUSES = ("in_progress", "declined", "completed", "restarted", "stopped")
 OUTCOMES = ("likely_eligible", "possibly_eligible", "not_eligible", "declined", "incomplete")
 VERDICTS = ("pass", "fail", "unknown")
 PRIORITIES = ("high", "review")
-HANDOFF_STATUSES = ("new", "contacted", "scheduled", "enrolled", "not_enrolled", "unreachable")
+HANDOFF_STATUSES = (
+    "new",
+    "contacted",
+    "scheduled",
+    "enrolled",
+    "not_enrolled",
+    "unreachable",
+    "call_attempted",  # 0008_worklist: called, no answer
+)
 NOTIFY_CHANNELS = ("email", "webhook")
 NOTIFICATION_STATUSES = ("pending", "sent", "failed")
 
@@ -89,6 +101,76 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+class EncryptedText(TypeDecorator):
+    """Text sealed at rest (``trialbot.crypto``: AES-GCM bound to ``context``).
+
+    ``None`` and ``""`` are stored as they are (emptiness says nothing), so
+    ``column != ""`` still works in SQL; any other comparison in SQL cannot match a
+    sealed value: filter after reading, or compare a keyed hash.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return crypto.encrypt(str(value), self.context)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return crypto.decrypt(value, self.context)
+
+
+class EncryptedJSON(TypeDecorator):
+    """A JSON value sealed at rest: stored as one JSON string, the sealed token."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, context: str) -> None:
+        super().__init__()
+        self.context = context
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        return crypto.encrypt(json.dumps(value, ensure_ascii=False), self.context)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        return json.loads(crypto.decrypt(value, self.context))
+
+
+def encrypted_columns() -> list[tuple[str, str]]:
+    """(table, column) of every sealed column of the store (``trialbot keys rotate``)."""
+    return [
+        (table.name, column.name)
+        for table in metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, EncryptedText | EncryptedJSON)
+    ]
+
+
+# Staff notes are copied into the audit trail's details: sealed there too (decrypted by
+# trialbot.web.queries.audit_page), the rest of the details stays searchable.
+AUDIT_NOTE_CONTEXT = "audit_events.details.note"
+
+
+def seal_audit_note(note: str) -> str:
+    return crypto.encrypt(note, AUDIT_NOTE_CONTEXT) if note else note
+
+
+def open_audit_note(value: Any) -> Any:
+    return crypto.decrypt(value, AUDIT_NOTE_CONTEXT) if crypto.is_sealed(value) else value
+
+
 def _screening_fk() -> Any:
     return ForeignKey("screenings.id", ondelete="CASCADE")
 
@@ -123,6 +205,13 @@ class Screening(Base):
     red_flags: Mapped[list[str] | None] = Column(JSON)
     # "relative" when someone answered for the candidate ("it's for my mum").
     answered_by: Mapped[str | None] = Column(String(32))
+    # Who they are to the candidate ("mother"), and whom the study team should call:
+    # candidate | answerer | either | not_said (trialbot.interview.CALL_WHOM).
+    relationship: Mapped[str | None] = Column(String(32))
+    call_whom: Mapped[str | None] = Column(String(16))
+    # Set when the candidate was erased (trialbot.store.erasure): the row is then an
+    # anonymous shell (pseudonymous sender id, status, outcome, times) for the funnel.
+    erased_at: Mapped[datetime | None] = Column(UTCDateTime)
 
 
 class AnswerRow(Base):
@@ -142,11 +231,11 @@ class AnswerRow(Base):
     id: Mapped[int] = Column(Integer, primary_key=True)
     screening_id: Mapped[int] = Column(Integer, _screening_fk(), nullable=False, index=True)
     question_id: Mapped[str] = Column(String(64), nullable=False)
-    raw_text: Mapped[str] = Column(Text, nullable=False)
+    raw_text: Mapped[str] = Column(EncryptedText("answers.raw_text"), nullable=False)
     value: Mapped[Any] = Column(JSON)
     understood: Mapped[bool] = Column(Boolean, nullable=False)
     hedged: Mapped[bool] = Column(Boolean, nullable=False, default=False)
-    evidence: Mapped[str] = Column(Text, nullable=False, default="")
+    evidence: Mapped[str] = Column(EncryptedText("answers.evidence"), nullable=False, default="")
     answered_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     superseded_at: Mapped[datetime | None] = Column(UTCDateTime)
 
@@ -172,8 +261,13 @@ class CriterionResultRow(Base):
     screening_id: Mapped[int] = Column(Integer, _screening_fk(), nullable=False)
     criterion_id: Mapped[str] = Column(String(64), nullable=False)
     verdict: Mapped[str] = Column(String(16), nullable=False)
-    reason: Mapped[str] = Column(Text, nullable=False, default="")
-    evidence: Mapped[list[str]] = Column(JSON, nullable=False, default=list)
+    # Reasons quote the candidate's words; evidence is their words.
+    reason: Mapped[str] = Column(
+        EncryptedText("criterion_results.reason"), nullable=False, default=""
+    )
+    evidence: Mapped[list[str]] = Column(
+        EncryptedJSON("criterion_results.evidence"), nullable=False, default=list
+    )
     evaluated_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
 
 
@@ -191,15 +285,15 @@ class ConsentRecord(Base):
 
 
 class ContactDetails(Base):
-    """The only table with a candidate's name, phone and e-mail (to be encrypted at rest)."""
+    """The only table with a candidate's name, phone and e-mail (encrypted at rest)."""
 
     __tablename__ = "contact_details"
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     screening_id: Mapped[int] = Column(Integer, _screening_fk(), nullable=False, unique=True)
-    name: Mapped[str | None] = Column(Text)
-    phone: Mapped[str | None] = Column(Text)
-    email: Mapped[str | None] = Column(Text)
+    name: Mapped[str | None] = Column(EncryptedText("contact_details.name"))
+    phone: Mapped[str | None] = Column(EncryptedText("contact_details.phone"))
+    email: Mapped[str | None] = Column(EncryptedText("contact_details.email"))
     future_contact: Mapped[bool | None] = Column(Boolean)
     updated_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -219,6 +313,13 @@ class Handoff(Base):
     status: Mapped[str] = Column(String(16), nullable=False, default="new", index=True)
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
+    # The worklist (0008_worklist): who works it, unanswered calls, the last call, the
+    # site-local date of the next follow-up, and the best time to call (staff-entered).
+    assignee: Mapped[str | None] = Column(String(255), index=True)
+    attempts: Mapped[int] = Column(Integer, nullable=False, default=0, server_default=text("0"))
+    last_contact_at: Mapped[datetime | None] = Column(UTCDateTime)
+    follow_up_on: Mapped[date | None] = Column(Date)
+    call_time: Mapped[str | None] = Column(EncryptedText("handoffs.call_time"))
 
 
 class HandoffEvent(Base):
@@ -230,9 +331,10 @@ class HandoffEvent(Base):
     )
     from_status: Mapped[str | None] = Column(String(16))
     to_status: Mapped[str] = Column(String(16), nullable=False)
-    note: Mapped[str] = Column(Text, nullable=False, default="")
+    note: Mapped[str] = Column(EncryptedText("handoff_events.note"), nullable=False, default="")
     actor: Mapped[str] = Column(String(255), nullable=False)
     at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
+    attempt: Mapped[int | None] = Column(Integer)  # numbers "call attempted" events
 
 
 class Notification(Base):

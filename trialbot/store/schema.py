@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -10,7 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from trialbot.store.db import is_unreachable, unavailable
@@ -62,10 +64,36 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate to ``revision`` in one transaction; a no-op when already there."""
     config = alembic_config(engine)
     try:
-        with engine.begin() as connection:
+        with (
+            engine.connect() as connection,
+            _foreign_keys_off(connection),
+            connection.begin(),
+        ):
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except DBAPIError as error:
         if is_unreachable(error):
             raise unavailable(engine, error) from error
         raise
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite: foreign keys off while migrating. Batch mode rebuilds a table by copying
+    it and dropping the old one, and with foreign keys on, that drop would cascade
+    (``ON DELETE CASCADE``) and delete every row that refers to it. The pragma only
+    works outside a transaction; the keys are checked again afterwards."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    # On the DB-API connection: SQLAlchemy would first BEGIN (see store.db), and inside a
+    # transaction SQLite ignores this pragma.
+    raw = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left {len(broken)} rows with broken references")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")

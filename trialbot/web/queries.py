@@ -11,7 +11,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.engine import Engine
 
 from trialbot.store.db import unit_of_work
-from trialbot.store.models import AuditEvent, Handoff, Notification
+from trialbot.store.models import AuditEvent, Handoff, Notification, open_audit_note
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,17 @@ def audit_page(
     with unit_of_work(engine, read_only=True) as session:
         entries = [
             AuditEntry(
-                e.id, e.at, e.actor, e.action, e.object_type, e.object_id, dict(e.details or {})
+                e.id, e.at, e.actor, e.action, e.object_type, e.object_id, _opened(e.details)
             )
             for e in session.execute(query).scalars()
         ]
         total = int(session.execute(counted).scalar_one())
     return entries, total
+
+
+def _opened(details: dict[str, Any] | None) -> dict[str, Any]:
+    """Audit details as staff read them: a staff note is sealed at rest, opened here."""
+    opened = dict(details or {})
+    if "note" in opened:
+        opened["note"] = open_audit_note(opened["note"])
+    return opened
