@@ -200,3 +200,53 @@ def test_criteria_schema_prints_the_committed_json_schema(
     assert main(["criteria", "schema"]) == 0
     committed = (Path(__file__).resolve().parent.parent / "criteria" / "schema.json").read_text()
     assert capsys.readouterr().out == committed
+
+
+# -- erasure and retention -----------------------------------------------------------------
+
+
+@pytest.fixture
+def tracker_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("TRIALBOT_AUDIT_SALT", "test-salt")
+    return f"sqlite:///{tmp_path / 'tracker.db'}"
+
+
+def test_screening_erase_erases_the_sender_once(migrated_url: str, tracker_url: str, capsys):
+    screened(migrated_url)
+    args = ["--database-url", migrated_url, "--tracker-url", tracker_url]
+
+    assert main(["screening", "erase", "alice", "--yes", *args]) == 0
+    out = capsys.readouterr().out
+    assert "1 screenings" in out and "1 answers" in out and "1 handoffs" in out
+    assert "sender hash" in out
+    assert main(["screening", "show", "alice", "--database-url", migrated_url]) == 1
+    assert main(["screening", "erase", "alice", "--yes", *args]) == 1
+    assert "nothing stored for sender 'alice'" in capsys.readouterr().err
+
+
+def test_screening_erase_needs_confirmation(migrated_url: str, tracker_url: str, capsys):
+    screened(migrated_url)
+    code = main(["screening", "erase", "alice", "--database-url", migrated_url])
+    assert code == 2
+    assert "add --yes" in capsys.readouterr().err
+    assert main(["screening", "show", "alice", "--database-url", migrated_url]) == 0
+
+
+def test_purge_dry_run_says_what_it_would_erase_and_changes_nothing(
+    migrated_url: str, tracker_url: str, capsys
+):
+    screened(migrated_url)  # handed off, open: kept
+    store = ScreeningStore.from_url(migrated_url)
+    store.record_consent("bob", "spinus2", version="v1", agreed=False, channel="rest")
+    store.dispose()
+    args = ["--database-url", migrated_url, "--tracker-url", tracker_url]
+
+    assert main(["purge", "--dry-run", *args]) == 0
+    out = capsys.readouterr().out
+    assert "Would erase 1 candidate(s): 1 declined, 0 incomplete" in out
+    assert "screening 2 (spinus2): declined" in out and "bob" not in out
+    assert main(["purge", *args]) == 0
+    assert "Erased 1 candidate(s): 1 declined" in capsys.readouterr().out
+    assert main(["purge", *args]) == 0
+    assert "Erased 0 candidate(s)" in capsys.readouterr().out
+    assert main(["screening", "show", "alice", "--database-url", migrated_url]) == 0

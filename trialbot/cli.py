@@ -1,7 +1,7 @@
 """The ``trialbot`` command.
 
 Subcommands come from ``register(subparsers)`` functions: this module's own
-(``criteria``, ``db``, ``screening``) and those of the modules in
+(``criteria``, ``db``, ``screening``, ``purge``) and those of the modules in
 ``COMMAND_MODULES``, so another module adds its commands by defining ``register`` and
 naming itself there. A command's handler takes the parsed arguments and returns the
 exit code. Heavy imports (the criteria models, SQLAlchemy) happen inside handlers so
@@ -30,7 +30,11 @@ EXIT_BAD_INPUT = 2
 EXIT_DATABASE = 3
 
 # Modules that add subcommands: each defines ``register(subparsers) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ("trialbot.web.cli", "trialbot.notify.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "trialbot.web.cli",
+    "trialbot.notify.cli",
+    "trialbot.keys_cli",
+)
 
 Subparsers = Any  # argparse's _SubParsersAction is private
 
@@ -157,6 +161,14 @@ def register_screening(subparsers: Subparsers) -> None:
     show.add_argument("--trial", metavar="TRIAL_ID", help="only screenings for this trial")
     show.add_argument("--json", action="store_true", help="print the report as JSON")
     show.set_defaults(handler=show_screening)
+    erase = commands.add_parser(
+        "erase",
+        parents=[database_options(), tracker_options()],
+        help="erase everything of a sender: screenings' data and conversations",
+    )
+    erase.add_argument("sender_id", metavar="SENDER_ID")
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    erase.set_defaults(handler=erase_screening)
 
 
 def show_screening(args: argparse.Namespace) -> int:
@@ -169,6 +181,53 @@ def show_screening(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         print(_describe(report))
+    return EXIT_OK
+
+
+def tracker_options() -> argparse.ArgumentParser:
+    """Parent parser for commands that touch Rasa's tracker: ``--tracker-url``."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--tracker-url",
+        metavar="URL",
+        help="SQLAlchemy URL of Rasa's tracker store (default: $TRIALBOT_TRACKER_URL, "
+        "else sqlite:///var/tracker.db under the current directory)",
+    )
+    return parent
+
+
+def _operator() -> str:
+    """Who runs the command, for the audit trail."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def erase_screening(args: argparse.Namespace) -> int:
+    from trialbot.store.erasure import erase_candidate
+
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CommandError("not erasing without confirmation: add --yes", EXIT_BAD_INPUT)
+        answer = input(
+            f"Erase everything of sender {args.sender_id!r} (answers, contact details, "
+            "conversations)? This cannot be undone. Type yes: "
+        )
+        if answer.strip().lower() != "yes":
+            print("Nothing erased.")
+            return EXIT_FAILED
+    with migrated_store(args) as store:
+        report = erase_candidate(
+            store, args.sender_id, actor=_operator(), tracker_url=args.tracker_url
+        )
+    if not report.found:
+        raise CommandError(f"nothing stored for sender {args.sender_id!r}")
+    counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in report.counts().items())
+    print(f"Erased: {counts}.")
+    print(f"Audit: candidate.erased, sender hash {report.sender_hash}")
     return EXIT_OK
 
 
@@ -187,12 +246,55 @@ def _describe(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# -- purge -------------------------------------------------------------------------------
+
+
+def register_purge(subparsers: Subparsers) -> None:
+    purge = subparsers.add_parser(
+        "purge",
+        parents=[database_options(), tracker_options()],
+        help="erase candidates past their retention period",
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="only say what would be erased; change nothing"
+    )
+    purge.set_defaults(handler=purge_expired)
+
+
+def purge_expired(args: argparse.Namespace) -> int:
+    from trialbot.retention import RetentionPeriods, purge
+    from trialbot.store.models import utcnow
+
+    try:
+        periods = RetentionPeriods.from_env()
+    except ValueError as error:
+        raise CommandError(str(error), EXIT_BAD_INPUT) from None
+    with migrated_store(args) as store:
+        report = purge(
+            store, utcnow(), dry_run=args.dry_run, tracker_url=args.tracker_url, periods=periods
+        )
+    verb = "Would erase" if args.dry_run else "Erased"
+    for due in report.candidates:
+        what = (
+            f"screening {due.screening_id} ({due.trial_id})"
+            if due.screening_id
+            else "a conversation without a screening"
+        )
+        print(f"  {what}: {due.category}, due since {due.due_at:%Y-%m-%d %H:%M} UTC")
+    counts = ", ".join(f"{n} {category}" for category, n in report.counts.items())
+    print(f"{verb} {report.total} candidate(s): {counts}.")
+    if report.failed:
+        raise CommandError(f"{report.failed} erasure(s) failed; see the log and run it again")
+    return EXIT_OK
+
+
 # -- the parser and main -----------------------------------------------------------------
 
 BUILTIN_COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     register_criteria,
     register_db,
     register_screening,
+    register_purge,
 )
 
 

@@ -176,6 +176,8 @@ def test_report_is_the_json_staff_and_the_cli_read(store: ScreeningStore):
         "questions_asked",
         "red_flags",
         "answered_by",
+        "relationship",
+        "call_whom",
         "handoff",
     }
     assert (report["sender_id"], report["trial"], report["outcome"]) == (
@@ -186,6 +188,7 @@ def test_report_is_the_json_staff_and_the_cli_read(store: ScreeningStore):
     assert report["criteria"] == {"inc_age": "pass", "inc_mri": "unknown"}
     assert report["questions_asked"] == ["age", "pain_duration"]
     assert (report["red_flags"], report["answered_by"]) == ([], None)
+    assert (report["relationship"], report["call_whom"]) == (None, None)
     assert set(report["answers"]) == {"age", "pain_duration"}
     age = report["answers"]["age"]
     assert {k: v for k, v in age.items() if k != "answered_at"} == {

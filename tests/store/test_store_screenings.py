@@ -196,9 +196,12 @@ def test_erasing_a_sender_removes_all_their_screenings(store: ScreeningStore):
 
     assert store.erase("alice", actor="dpo@example.org") == 1
 
-    assert [r["sender_id"] for r in rows(store, Screening)] == ["bob"]
+    # Alice's screening stays as an anonymous shell (trialbot.store.erasure).
+    shell, bob = rows(store, Screening)
+    assert shell["sender_id"].startswith("erased:") and shell["erased_at"] is not None
+    assert bob["sender_id"] == "bob" and bob["erased_at"] is None
     assert count(store, AnswerRow) + count(store, ContactDetails) == 0
-    assert count(store, ConsentRecord) == 1
+    assert [r["sender_id"] for r in rows(store, ConsentRecord)] == [shell["sender_id"], "bob"]
     assert store.report("alice") is None
     assert store.list_handoffs() == []
 
@@ -208,9 +211,11 @@ def test_red_flags_and_who_answered_are_kept_on_the_screening(store) -> None:
     store.record_consent("flags-1", "spinus2", version="v1", agreed=True, channel="rest")
     store.record_flags("flags-1", "spinus2", red_flags=["bladder_bowel"])
     store.record_flags("flags-1", "spinus2", red_flags=["fever"], answered_by="relative")
+    store.record_flags("flags-1", "spinus2", relationship="daughter", call_whom="answerer")
     report = store.report("flags-1")
     assert report["red_flags"] == ["bladder_bowel", "fever"]
     assert report["answered_by"] == "relative"
+    assert (report["relationship"], report["call_whom"]) == ("daughter", "answerer")
 
 
 def test_a_stopped_screening_can_be_resumed(store) -> None:

@@ -158,9 +158,12 @@ class ScreeningStore(HandoffDesk):
         *,
         red_flags: Sequence[str] | None = None,
         answered_by: str | None = None,
+        relationship: str | None = None,
+        call_whom: str | None = None,
     ) -> None:
         """Note warning signs the candidate mentioned, or that someone answered for
-        them (``None`` leaves a field unchanged); also after completion, for staff."""
+        them, who they are to them and whom to call (``None`` leaves a field unchanged);
+        also after completion, for staff."""
         with unit_of_work(self._engine) as session:
             screening = _require_current(session, sender_id, trial_id, lock=True)
             _require_consent(session, screening, "record flags")
@@ -168,6 +171,10 @@ class ScreeningStore(HandoffDesk):
                 screening.red_flags = sorted(set(screening.red_flags or []) | set(red_flags))
             if answered_by is not None:
                 screening.answered_by = answered_by
+            if relationship is not None:
+                screening.relationship = relationship[:32]
+            if call_whom is not None:
+                screening.call_whom = call_whom[:16]
             screening.updated_at = utcnow()
 
     def record_consent(
@@ -358,26 +365,22 @@ class ScreeningStore(HandoffDesk):
             return handoff_id
 
     def erase(self, sender_id: str, actor: str) -> int:
-        """Delete every screening of a sender and all that hangs off it; the count."""
-        with unit_of_work(self._engine) as session:
-            ids = list(
-                session.execute(
-                    select(Screening.id).where(Screening.sender_id == sender_id)
-                ).scalars()
-            )
-            if ids:
-                # ON DELETE CASCADE removes answers, consent, contacts, handoffs, outbox.
-                session.execute(delete(Screening).where(Screening.id.in_(ids)))
-            audit_trail.write(
-                session, actor, "sender.erased", "sender", sender_id, {"screenings": len(ids)}
-            )
-            return len(ids)
+        """Erase a sender from this store (not the tracker): how many screenings they had.
+
+        ``trialbot.store.erasure.erase_candidate`` is the whole operation, tracker
+        included; this is it with ``erase_tracker=False``.
+        """
+        from trialbot.store.erasure import erase_candidate
+
+        return erase_candidate(self, sender_id, actor=actor, erase_tracker=False).screenings
 
     # -- reading -----------------------------------------------------------------------
 
     def report(self, sender_id: str, trial_id: str | None = None) -> dict[str, Any] | None:
         """The latest screening of a sender (for one trial, if given), JSON-ready."""
-        query = select(Screening).where(Screening.sender_id == sender_id)
+        query = select(Screening).where(
+            Screening.sender_id == sender_id, Screening.erased_at.is_(None)
+        )
         if trial_id is not None:
             query = query.where(Screening.trial_id == trial_id)
         with unit_of_work(self._engine, read_only=True) as session:
@@ -421,6 +424,8 @@ class ScreeningStore(HandoffDesk):
                 "questions_asked": list(dict.fromkeys(asked)),
                 "red_flags": list(screening.red_flags or []),
                 "answered_by": screening.answered_by,
+                "relationship": screening.relationship,
+                "call_whom": screening.call_whom,
                 "handoff": None
                 if handoff is None
                 else {
@@ -448,6 +453,7 @@ _CURRENT = select(Screening).where(
     Screening.sender_id == bindparam("sender_id"),
     Screening.trial_id == bindparam("trial_id"),
     Screening.status != "restarted",
+    Screening.erased_at.is_(None),
 )
 _CURRENT_LOCKED = _CURRENT.with_for_update()
 # An ORM statement (a bare EXISTS is not one): running it flushes the session first, so
@@ -463,6 +469,7 @@ _CURRENT_ANSWERS = (
     .order_by(AnswerRow.answered_at, AnswerRow.id)
 )
 _CURRENT_FOUND = "trialbot_current_screenings"  # session.info key: {(sender, trial): (row, locked)}
+CURRENT_FOUND_KEY = _CURRENT_FOUND  # what erasure forgets: the rows it turns into shells
 
 
 def _current(

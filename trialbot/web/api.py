@@ -1,6 +1,7 @@
 """The JSON API for bearer tokens (``trialbot token create NAME``).
 
-``GET /api/handoffs``, ``GET|PATCH /api/handoffs/{id}``, ``GET /api/screenings/{sender_id}``;
+``GET /api/handoffs``, ``GET|PATCH /api/handoffs/{id}``, ``GET|DELETE
+/api/screenings/{sender_id}`` (``DELETE`` erases the candidate: admin tokens only);
 described by ``/api/openapi.json`` (``trialbot.web.openapi``). Reads and changes are
 audited under the token's name (``token:NAME``), like the pages.
 """
@@ -15,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from trialbot.blocking import in_thread
+from trialbot.roles import Role
 from trialbot.store import (
     HandoffDetail,
     HandoffNotFound,
@@ -22,13 +24,16 @@ from trialbot.store import (
     HandoffSummary,
     InvalidTransition,
 )
-from trialbot.store.handoffs import TRANSITIONS
+from trialbot.store.erasure import erase_candidate
+from trialbot.store.handoffs import next_steps
 from trialbot.web import keys
 from trialbot.web.auth import actor
 from trialbot.web.queries import NotificationState, notification_states
+from trialbot.web.security import has_control_characters
 from trialbot.web.views.common import NOTE_MAX_CHARS, TRIAL_ID, handoff_id
 
-SENDER_ID = re.compile(r"^.{1,255}$", re.DOTALL)
+# Any sender id a channel accepts; control characters never (PostgreSQL refuses NUL).
+SENDER_ID = re.compile(r"^[^\x00-\x1f\x7f]{1,255}$")
 
 
 # A note must show something: at least one character outside JSON Schema's (ECMA-262)
@@ -74,7 +79,10 @@ def detail_json(detail: HandoffDetail, states: list[NotificationState]) -> dict[
     contact = detail.contact
     return {
         **summary_json(detail.summary, states),
-        "allowed_statuses": sorted(s.value for s in TRANSITIONS[detail.summary.status]),
+        # The next sensible steps first, as the handoff page offers them.
+        "allowed_statuses": [
+            s.value for s in next_steps(detail.summary.status, detail.summary.attempts)
+        ],
         "contact": None
         if contact is None
         else {
@@ -185,6 +193,13 @@ async def patch_handoff(request: web.Request) -> web.StreamResponse:
         return problem(422, "note_required", "a note is required with every change")
     if len(note) > NOTE_MAX_CHARS:
         return problem(422, "note_too_long", f"a note has at most {NOTE_MAX_CHARS} characters")
+    if has_control_characters(note):
+        return problem(
+            422,
+            "note_control_characters",
+            "a note cannot contain control characters (such as NUL); "
+            "tab, line feed and carriage return are allowed",
+        )
     store = request.app[keys.STORE]
     who = actor(request)
     try:
@@ -226,8 +241,49 @@ async def get_screening(request: web.Request) -> web.StreamResponse:
     return web.json_response(report)
 
 
+def _is_admin_token(request: web.Request) -> bool:
+    """Whether the bearer token acts for an active administrator account."""
+    from sqlalchemy import select
+
+    from trialbot.accounts import StaffUser
+    from trialbot.store.db import unit_of_work
+
+    owner = getattr(request.get(keys.API_TOKEN), "owner", None)
+    if not owner:
+        return False  # a service token acts for nobody
+    with unit_of_work(request.app[keys.STORE].engine, read_only=True) as session:
+        row = session.execute(
+            select(StaffUser.role, StaffUser.active).where(StaffUser.email == owner)
+        ).one_or_none()
+    return row is not None and bool(row.active) and row.role == Role.ADMIN.value
+
+
+async def delete_screening(request: web.Request) -> web.StreamResponse:
+    """Erase the candidate everywhere (``erase_candidate``): 204, or 404 if nothing is stored."""
+    if (refused := unexpected_query(request)) is not None:
+        return refused
+    sender_id = request.match_info["sender_id"]
+    if not await in_thread(_is_admin_token, request):
+        return problem(403, "forbidden", "only an administrator's token can erase a candidate")
+    if not SENDER_ID.match(sender_id):
+        return problem(404, "not_found", "no such sender")
+    store = request.app[keys.STORE]
+    report = await in_thread(
+        lambda: erase_candidate(
+            store,
+            sender_id,
+            actor=actor(request),
+            tracker_url=request.app[keys.SETTINGS].tracker_url,
+        )
+    )
+    if not report.found:
+        return problem(404, "not_found", "nothing stored for this sender")
+    return web.Response(status=204)
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/api/handoffs", list_handoffs)
     router.add_get(r"/api/handoffs/{handoff_id:\d+}", get_handoff)
     router.add_patch(r"/api/handoffs/{handoff_id:\d+}", patch_handoff)
     router.add_get("/api/screenings/{sender_id}", get_screening)
+    router.add_delete("/api/screenings/{sender_id}", delete_screening)

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from trialbot.accounts import CONTROL_RANGES
 from trialbot.store.models import HANDOFF_STATUSES, NOTIFICATION_STATUSES, PRIORITIES, VERDICTS
 from trialbot.web.views.common import NOTE_MAX_CHARS
 
@@ -22,6 +23,17 @@ TRIAL_PARAMETER = {
     "required": False,
     "description": "Only this trial (its id, e.g. spinus2).",
     "schema": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"},
+}
+SENDER_ID_PARAMETER = {
+    "name": "sender_id",
+    "in": "path",
+    "required": True,
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+    },
 }
 HANDOFF_ID_PARAMETER = {
     "name": "handoff_id",
@@ -286,7 +298,25 @@ def build_document(server_url: str = "/") -> dict[str, Any]:
                         "404": NOT_FOUND,
                         "422": INVALID,
                     },
-                }
+                },
+                "delete": {
+                    "operationId": "eraseScreening",
+                    "summary": "Erase the candidate everywhere (as `trialbot screening erase`)",
+                    "description": "Deletes the sender's answers, evaluations, contact details, "
+                    "notifications and every event of their conversations; keeps their "
+                    "screenings, consent records and handoffs as anonymous shells for the "
+                    "funnel, with staff notes replaced by `[erased]`; writes one audit event "
+                    "with a salted hash of the sender id. Only a token that acts for an "
+                    "administrator account may do it.",
+                    "parameters": [SENDER_ID_PARAMETER],
+                    "responses": {
+                        "204": {"description": "Erased."},
+                        "401": UNAUTHORIZED,
+                        "403": _error("The token does not act for an administrator."),
+                        "404": _error("Nothing is stored for this sender."),
+                        "422": INVALID,
+                    },
+                },
             },
         },
         "components": {
@@ -314,7 +344,10 @@ def build_document(server_url: str = "/") -> dict[str, Any]:
                             "type": "string",
                             "minLength": 1,
                             "maxLength": NOTE_MAX_CHARS,
-                            "pattern": r"\S",
+                            # Something visible, and no control character but tab and
+                            # line breaks (the API's 422 note_control_characters).
+                            "pattern": rf"^[^{CONTROL_RANGES}]*[^\s{CONTROL_RANGES}]"
+                            rf"[^{CONTROL_RANGES}]*$",
                         },
                     },
                 },
