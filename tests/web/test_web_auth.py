@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select, update
 from web_helpers import ADMIN, PASSWORD, TRIAGE, csrf_token, login, make_handoff, page_token
 
-from trialbot.accounts import LoginAttempt, WebSession
+from trialbot.accounts import WebSession
 from trialbot.store import ScreeningStore
 from trialbot.store.models import utcnow
 from trialbot.web.auth import SESSION_COOKIE, is_public
@@ -248,27 +248,7 @@ async def test_login_redirects_only_within_the_site(client: TestClient):
         assert response.headers["Location"] == expected
 
 
-async def test_five_failures_lock_the_account_for_a_while(
-    client: TestClient, store: ScreeningStore
-):
-    for _ in range(5):
-        assert (await login(client, TRIAGE, "wrong password!")).status == 401
-    locked = await login(client, TRIAGE)  # even the right password now
-    assert locked.status == 429
-    assert "Too many failed sign-ins" in await locked.text()
-    assert locked.headers["Retry-After"] == "900"
-    assert session_cookie(client) is None
-    # Fifteen minutes later the failures no longer count.
-    with store.engine.begin() as connection:
-        connection.execute(update(LoginAttempt).values(at=utcnow() - timedelta(minutes=16)))
-    assert (await login(client, TRIAGE)).status == 303
-
-
-async def test_failures_from_one_address_are_limited_across_accounts(client: TestClient):
-    for number in range(5):
-        assert (await login(client, f"guess{number}@example.org", "wrong password!")).status == 401
-    response = await login(client, ADMIN)
-    assert response.status == 429
+# Sign-in throttling, the session lifetime and disabled accounts: test_web_staff_security.py
 
 
 async def test_the_login_page_carries_a_token_and_no_script(client: TestClient):

@@ -8,9 +8,11 @@ posts and roles are checked by :func:`require_role`.
 from __future__ import annotations
 
 import logging
+import math
+import re
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from aiohttp import web
 
@@ -18,17 +20,17 @@ from trialbot import accounts
 from trialbot.accounts import Staff
 from trialbot.blocking import in_thread
 from trialbot.roles import Role
-from trialbot.store.models import utcnow
 from trialbot.web import csrf, keys
 from trialbot.web.render import render_page
-from trialbot.web.security import Handler, error_response
+from trialbot.web.security import Handler, client_address, error_response
 from trialbot.web.sessions import (
+    LoginPolicy,
     SessionState,
+    begin_login_attempt,
     close_session,
     find_session,
+    login_succeeded,
     open_session,
-    recent_failures,
-    record_attempt,
 )
 
 log = logging.getLogger(__name__)
@@ -133,6 +135,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
             request.app[keys.STORE].engine,
             cookie,
             timedelta(minutes=settings.idle_minutes),
+            timedelta(hours=settings.session_hours),
         )
     if session is None:
         return _signed_out(request, state, bool(cookie))
@@ -153,11 +156,33 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 # -- login and logout --------------------------------------------------------------------
 
 
-def _safe_next(value: object) -> str:
-    """Only paths on this site, never ``//elsewhere`` or a full URL."""
-    if isinstance(value, str) and value.startswith("/") and not value.startswith(("//", "/\\")):
-        return value
-    return "/handoffs"
+HOME = "/handoffs"
+# A path of this site as a browser sends it: RFC 3986's path characters, "?" and "#";
+# anything else arrives percent-encoded. No spaces, control characters or backslashes.
+_SITE_PATH = re.compile(r"/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?#]*\Z")
+# What browsers drop from a URL (tabs, line breaks) or read as "/" (a backslash).
+_UNSAFE = re.compile(r"[\s\x00-\x1f\x7f-\x9f\\]")
+
+
+def safe_next(value: object) -> str:
+    """Where to go after signing in: a path of this site, else the queue.
+
+    A browser drops tabs and line breaks from a URL and reads ``\\`` as ``/``, so that
+    ``/\t/evil.example`` or ``/\\evil.example`` would leave the site. Refused: any such
+    character, raw or percent-encoded (``%09``, ``%0a``, ``%5c``, ``%00``, even twice
+    encoded), a start of ``//`` either way, and anything not starting with one ``/``
+    (``https://...``, ``javascript:...``).
+    """
+    if not isinstance(value, str) or len(value) > 2000 or not _SITE_PATH.match(value):
+        return HOME
+    decoded = value
+    for _ in range(3):
+        if _UNSAFE.search(decoded) or decoded.startswith("//"):
+            return HOME
+        decoded, previous = unquote(decoded), decoded
+        if decoded == previous:
+            return value
+    return HOME  # still encoded after three rounds: nobody means that
 
 
 def _login_page(
@@ -173,9 +198,10 @@ def _login_page(
         token = csrf.new_token()
     notice = ""
     if request.query.get("ended"):
-        minutes = request.app[keys.SETTINGS].idle_minutes
+        settings = request.app[keys.SETTINGS]
         notice = (
-            f"Your session has ended (signed out after {minutes:g} minutes without activity, "
+            f"Your session has ended (signed out after {settings.idle_minutes:g} minutes "
+            f"without activity or {settings.session_hours:g} hours after signing in, "
             "or the session was not valid). Please sign in again."
         )
     elif request.query.get("signed_out"):
@@ -187,7 +213,7 @@ def _login_page(
         error=error,
         notice=notice,
         email=email,
-        next_path=_safe_next(next_path or request.query.get("next")),
+        next_path=safe_next(next_path or request.query.get("next")),
         login_token=token,
     )
     response.set_cookie(
@@ -213,7 +239,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     email = str(form.get("email") or "").strip()[:255]
     password = str(form.get("password") or "")
-    next_path = _safe_next(form.get("next"))
+    next_path = safe_next(form.get("next"))
     if not csrf.tokens_match(request.cookies.get(csrf.LOGIN_COOKIE), form.get(csrf.FIELD)):
         return _login_page(
             request,
@@ -222,24 +248,25 @@ async def login(request: web.Request) -> web.StreamResponse:
             email=email,
             next_path=next_path,
         )
-    address = request.remote or "unknown"
-    since = utcnow() - timedelta(minutes=settings.login_window_minutes)
-    by_email, by_address = await in_thread(recent_failures, store.engine, email, address, since)
-    if max(by_email, by_address) >= settings.login_max_failures:
+    address = client_address(request)
+    policy = LoginPolicy.from_settings(settings)
+    charge = await in_thread(begin_login_attempt, store.engine, email, address, policy)
+    if isinstance(charge, timedelta):
+        seconds = max(1, math.ceil(charge.total_seconds()))
         response = _login_page(
             request,
             status=429,
             error=(
-                "Too many failed sign-ins for this account or from this address. "
-                f"Please wait {settings.login_window_minutes:g} minutes and try again."
+                "Too many failed sign-ins from this address. "
+                f"Please wait {_duration(seconds)} and try again."
             ),
             email=email,
             next_path=next_path,
         )
-        response.headers["Retry-After"] = str(int(settings.login_window_minutes * 60))
+        response.headers["Retry-After"] = str(seconds)
         return response
+    # The attempt now counts as a failure; a right password takes it back.
     staff = await in_thread(accounts.authenticate, store.engine, email, password)
-    await in_thread(record_attempt, store.engine, email, address, staff is not None)
     if staff is None:
         return _login_page(
             request,
@@ -248,6 +275,7 @@ async def login(request: web.Request) -> web.StreamResponse:
             email=email,
             next_path=next_path,
         )
+    await in_thread(login_succeeded, store.engine, charge)
     # Always a new session id at login; an earlier one is deleted, never reused.
     session_id = await in_thread(
         open_session, store.engine, staff.id, request.cookies.get(SESSION_COOKIE)
@@ -259,6 +287,12 @@ async def login(request: web.Request) -> web.StreamResponse:
     set_session_cookie(request, response, session_id)
     response.del_cookie(csrf.LOGIN_COOKIE, path="/login")
     return response
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"
 
 
 async def logout(request: web.Request) -> web.StreamResponse:

@@ -1,13 +1,15 @@
 """``trialbot staff ...`` and ``trialbot token ...``: accounts of the triage app.
 
 Only argparse at import time (``trialbot`` must start fast); the handlers import
-``trialbot.accounts`` and the store when they run.
+``trialbot.accounts`` and the store when they run. Every change is audited under
+``cli:<login name>``; nothing secret is ever printed but a new token, once.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +43,30 @@ def register(subparsers: Any) -> None:
         "list", parents=[database_options()], help="list staff accounts"
     )
     listing.set_defaults(handler=_list_staff_command)
+    disable = staff_commands.add_parser(
+        "disable",
+        parents=[database_options()],
+        help="stop an account: its sessions end now, sign-in and its API tokens are refused",
+    )
+    disable.add_argument("email", metavar="EMAIL")
+    disable.set_defaults(handler=_disable_staff_command)
+    enable = staff_commands.add_parser(
+        "enable", parents=[database_options()], help="let a disabled account sign in again"
+    )
+    enable.add_argument("email", metavar="EMAIL")
+    enable.set_defaults(handler=_enable_staff_command)
+    reset = staff_commands.add_parser(
+        "reset-password",
+        parents=[database_options()],
+        help="set a new password (asks for it); the account's sessions end",
+    )
+    reset.add_argument("email", metavar="EMAIL")
+    reset.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input instead of a prompt",
+    )
+    reset.set_defaults(handler=_reset_password_command)
 
     token = subparsers.add_parser("token", help="API tokens for /api")
     token_commands = token.add_subparsers(dest="token_command", metavar="COMMAND")
@@ -49,6 +75,11 @@ def register(subparsers: Any) -> None:
         "create", parents=[database_options()], help="create a token and print it once"
     )
     create.add_argument("name", metavar="NAME")
+    create.add_argument(
+        "--owner",
+        metavar="EMAIL",
+        help="the staff account the token acts for; refused while that account is disabled",
+    )
     create.set_defaults(handler=_create_token_command)
     tokens = token_commands.add_parser("list", parents=[database_options()], help="list tokens")
     tokens.set_defaults(handler=_list_tokens_command)
@@ -77,6 +108,15 @@ def _engine(args: argparse.Namespace) -> Engine:
     return engine
 
 
+def _actor() -> str:
+    """Who made a change from the command line, for the audit log."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        name = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"cli:{name}"[:255]
+
+
 def _read_password(from_stdin: bool) -> str:
     from trialbot.cli import EXIT_BAD_INPUT, CommandError
 
@@ -96,7 +136,7 @@ def _add_staff_command(args: argparse.Namespace) -> int:
     password = _read_password(args.password_stdin)
     engine = _engine(args)
     try:
-        staff = add_staff(engine, args.email, args.role, password)
+        staff = add_staff(engine, args.email, args.role, password, actor=_actor())
     except AccountError as error:
         raise CommandError(str(error), EXIT_BAD_INPUT) from None
     finally:
@@ -118,13 +158,59 @@ def _list_staff_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_active(args: argparse.Namespace, active: bool) -> int:
+    from trialbot.accounts import AccountError, set_active
+    from trialbot.cli import EXIT_BAD_INPUT, CommandError
+
+    engine = _engine(args)
+    try:
+        staff, ended = set_active(engine, args.email, active, actor=_actor())
+    except AccountError as error:
+        raise CommandError(str(error), EXIT_BAD_INPUT) from None
+    finally:
+        engine.dispose()
+    if active:
+        print(f"Enabled {staff.email}")
+    else:
+        print(f"Disabled {staff.email} ({ended} session(s) ended)")
+    return 0
+
+
+def _disable_staff_command(args: argparse.Namespace) -> int:
+    return _set_active(args, False)
+
+
+def _enable_staff_command(args: argparse.Namespace) -> int:
+    return _set_active(args, True)
+
+
+def _reset_password_command(args: argparse.Namespace) -> int:
+    from trialbot.accounts import AccountError, check_password_strength, reset_password
+    from trialbot.cli import EXIT_BAD_INPUT, CommandError
+
+    password = _read_password(args.password_stdin)
+    try:
+        check_password_strength(password)  # before the database: a prompt can be retried
+    except AccountError as error:
+        raise CommandError(str(error), EXIT_BAD_INPUT) from None
+    engine = _engine(args)
+    try:
+        staff, ended = reset_password(engine, args.email, password, actor=_actor())
+    except AccountError as error:
+        raise CommandError(str(error), EXIT_BAD_INPUT) from None
+    finally:
+        engine.dispose()
+    print(f"Password of {staff.email} changed ({ended} session(s) ended)")
+    return 0
+
+
 def _create_token_command(args: argparse.Namespace) -> int:
     from trialbot.accounts import AccountError, create_token
     from trialbot.cli import EXIT_BAD_INPUT, CommandError
 
     engine = _engine(args)
     try:
-        token = create_token(engine, args.name)
+        token = create_token(engine, args.name, owner=args.owner, actor=_actor())
     except AccountError as error:
         raise CommandError(str(error), EXIT_BAD_INPUT) from None
     finally:
@@ -146,7 +232,8 @@ def _list_tokens_command(args: argparse.Namespace) -> int:
         for token in list_tokens(engine):
             used = token.last_used_at.isoformat() if token.last_used_at else "never used"
             state = "revoked" if token.revoked else used
-            print(f"{token.name}\t{token.created_at.isoformat()}\t{state}")
+            owner = token.owner or "(service)"
+            print(f"{token.name}\t{owner}\t{token.created_at.isoformat()}\t{state}")
     finally:
         engine.dispose()
     return 0
@@ -158,7 +245,7 @@ def _revoke_token_command(args: argparse.Namespace) -> int:
 
     engine = _engine(args)
     try:
-        revoke_token(engine, args.name)
+        revoke_token(engine, args.name, actor=_actor())
     except AccountError as error:
         raise CommandError(str(error)) from None
     finally:

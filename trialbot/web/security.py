@@ -1,13 +1,20 @@
-"""Security headers on every response, and errors as plain pages (never a traceback)."""
+"""Security headers on every response, and errors as plain pages (never a traceback).
+
+Also what a trusted reverse proxy says about a request (``TRIALBOT_WEB_TRUST_PROXY``),
+and the check of staff free text (notes) for control characters.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from trialbot.accounts import has_control_characters as has_control_characters  # re-exported
 from trialbot.store import StoreUnavailable
+from trialbot.web import keys
 from trialbot.web.render import render_page
 
 log = logging.getLogger(__name__)
@@ -26,6 +33,48 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+# Said (with a 422) when a note carries NUL or another control character, which no
+# database stores as text; tab and line breaks are fine.
+CONTROL_CHARACTERS_MESSAGE = (
+    "Notes cannot contain control characters (such as NUL); tabs and line breaks are fine. "
+    "Remove them and try again. Nothing was changed."
+)
+
+
+def _proxy_value(request: web.Request, header: str) -> str:
+    """The last comma-separated value of ``header``: the one the nearest proxy set."""
+    values = ",".join(request.headers.getall(header, []))
+    return values.rsplit(",", 1)[-1].strip()
+
+
+def came_over_tls(request: web.Request) -> bool:
+    """Over TLS to this app, or (trusting the proxy) to the proxy in front of it."""
+    if request.secure:
+        return True
+    settings = request.app[keys.SETTINGS]
+    return settings.trust_proxy and _proxy_value(request, "X-Forwarded-Proto").lower() == "https"
+
+
+def client_address(request: web.Request) -> str:
+    """The client's address: the peer's, or (trusting the proxy) the one it forwarded."""
+    if request.app[keys.SETTINGS].trust_proxy:
+        forwarded = _proxy_value(request, "X-Forwarded-For")
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass
+    return request.remote or "unknown"
+
+
+def _hsts(request: web.Request) -> str | None:
+    settings = request.app.get(keys.SETTINGS)
+    if settings is None or settings.hsts == "off":
+        return None
+    if settings.hsts == "always" or came_over_tls(request):
+        return f"max-age={settings.hsts_max_age}"
+    return None
+
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
@@ -47,6 +96,10 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     response.headers["Server"] = "trialbot"  # not aiohttp's name and version
+    # Only over TLS: on plain local HTTP it would make the browser refuse the app.
+    hsts = _hsts(request)
+    if hsts is not None:
+        response.headers["Strict-Transport-Security"] = hsts
     if not request.path.startswith("/static/"):
         # Pages carry personal data: keep them out of shared and browser caches.
         response.headers.setdefault("Cache-Control", "no-store")
