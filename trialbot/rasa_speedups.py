@@ -4,7 +4,8 @@
 Rasa builds their routes, and it patches Rasa once per process, and only the Rasa release
 the patches were written against (:data:`RASA_VERSION`): each replaces one of Rasa's
 internals, which another release may have changed. With any other release it logs a
-warning and patches nothing; the server then runs at Rasa's own speed.
+warning and patches none of the speed-ups; the server then runs at Rasa's own speed (the
+action call's time limit below is set on any release).
 
 Each was found by profiling the server under ten concurrent conversations (py-spy, see
 the README's benchmark section); none changes what the server answers.
@@ -46,6 +47,15 @@ each time; :func:`_resolve_event_type` remembers what it found.
 that live as long as the server; :func:`freeze_after_load` moves them out of the
 collector's way once the model is loaded, so full collections no longer walk them.
 
+**The action call's time limit.** Rasa waits up to 300 s for the action server
+(``DEFAULT_REQUEST_TIMEOUT``, fixed in ``RemoteAction.run``): a hung action server kept a
+candidate waiting five minutes. :func:`_run_remote_action` gives up after
+``TRIALBOT_ACTION_TIMEOUT`` seconds (default 10) and says the catalog's
+``action_timeout`` apology instead. The action's events are dropped, so its slots stay
+as they were and the candidate's next message answers the same pending question. This
+is not a speed-up and needs nothing of Rasa's internals, so :func:`install` applies it
+on every Rasa release.
+
 :func:`freeze_after_load` and :func:`close_sessions` are server listeners: the channels
 register them with :func:`listen` once the speed-ups are installed.
 """
@@ -59,6 +69,7 @@ import gc
 import importlib.metadata
 import itertools
 import logging
+import os
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -77,6 +88,7 @@ from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
     ActiveLoop,
+    BotUttered,
     Event,
     Restarted,
     SessionStarted,
@@ -96,7 +108,17 @@ KEEPALIVE_SECONDS = 2.0
 # The Rasa release the patches were written for: the tests compare them with its code.
 RASA_VERSION = "3.6.21"
 
+# How long Rasa waits for the action server before it apologises (seconds).
+ACTION_TIMEOUT_VARIABLE = "TRIALBOT_ACTION_TIMEOUT"
+DEFAULT_ACTION_TIMEOUT = 10.0
+# Said when the action server did not answer in time: the catalog's ``action_timeout``
+# (bot/messages/<lang>.yml); this literal is only the last resort if it cannot be read.
+LAST_RESORT_TIMEOUT_APOLOGY = (
+    "Sorry, that took too long on our side. Please send your answer again."
+)
+
 # Rasa's own versions of what install() replaces, kept for comparison (the tests) and reuse.
+RASA_REMOTE_RUN = RemoteAction.run
 RASA_APPLIED_EVENTS = DialogueStateTracker.applied_events
 RASA_COPY = DialogueStateTracker.copy
 RASA_RESOLVE_BY_TYPE = Event.resolve_by_type
@@ -408,6 +430,57 @@ def listen(app_or_blueprint: Sanic | Blueprint) -> None:
     app_or_blueprint.listener(close_sessions, "after_server_stop")
 
 
+def action_timeout() -> float:
+    """``TRIALBOT_ACTION_TIMEOUT`` in seconds (default 10; a value that is not a positive
+    number falls back to the default, with a warning)."""
+    value = os.environ.get(ACTION_TIMEOUT_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_ACTION_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        logger.warning(
+            "%s=%r is not a number of seconds: using %.0f",
+            ACTION_TIMEOUT_VARIABLE,
+            value,
+            DEFAULT_ACTION_TIMEOUT,
+        )
+        return DEFAULT_ACTION_TIMEOUT
+    return seconds
+
+
+def timeout_apology() -> str:
+    from trialbot import messages
+
+    try:
+        return messages.render("action_timeout")
+    except Exception:  # a broken catalog must not turn an apology into silence
+        logger.exception("Could not read the time-out apology from the message catalog")
+        return LAST_RESORT_TIMEOUT_APOLOGY
+
+
+async def _run_remote_action(self: RemoteAction, *args: Any, **kwargs: Any) -> list[Event]:
+    """Rasa's ``RemoteAction.run``, given up after :func:`action_timeout` seconds.
+
+    Then the action's events are lost (as when the action server is down) and the
+    candidate reads the apology. Cancelling Rasa's call closes its connection, so the
+    action server's late answer goes nowhere.
+    """
+    seconds = action_timeout()
+    try:
+        return await asyncio.wait_for(RASA_REMOTE_RUN(self, *args, **kwargs), seconds)
+    except asyncio.TimeoutError:
+        logger.warning(
+            "The action server did not run %r within %g s: the candidate was asked to "
+            "send the message again",
+            self.name(),
+            seconds,
+        )
+        return [BotUttered(timeout_apology())]
+
+
 def installed_rasa_version() -> str | None:
     try:
         return importlib.metadata.version("rasa")
@@ -418,11 +491,13 @@ def installed_rasa_version() -> str | None:
 def install() -> bool:
     """Patches Rasa, the first time it is called in a process; whether Rasa is patched.
 
-    Refuses (a warning, nothing patched) unless the installed Rasa is :data:`RASA_VERSION`.
+    Refuses (a warning, no speed-up patched) unless the installed Rasa is
+    :data:`RASA_VERSION`; the action call's time limit is set on any release.
     Later calls change nothing. A channel's blueprint also needs :func:`listen`.
     """
     global _installed
     if _installed is None:
+        RemoteAction.run = _run_remote_action  # type: ignore[method-assign]
         version = installed_rasa_version()
         if version != RASA_VERSION:
             logger.warning(

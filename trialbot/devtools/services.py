@@ -2,12 +2,21 @@
 
 Used by ``make run``, the end-to-end tests and the benchmark, so that all three start
 the stack the same way. Every server listens on 127.0.0.1 unless told otherwise.
+
+Rasa and the action server share a secret (``TRIALBOT_ACTION_SECRET``: Rasa sends it,
+the action server wants it) and a log key (``TRIALBOT_LOG_KEY``: both tag sender ids in
+their logs with it). When the environment sets neither, each stack makes its own; ``make
+run`` keeps them in ``var/action.secret`` and ``var/log.key`` (:func:`development_secrets`).
+Every file the services write (logs, databases, the credentials they are given) is
+readable by its owner only: they run with umask 077, and what is created here is created
+with mode 0600 (directories 0700).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -23,7 +32,8 @@ from typing import IO, Any
 import yaml
 
 from trialbot.config import default_database_url, default_tracker_url
-from trialbot.devtools.train import CURRENT, ROOT, rasa_env, rasa_executable
+from trialbot.devtools.train import CURRENT, ROOT, rasa_env
+from trialbot.store.db import private_directory, private_file
 
 # Channels that are always on; the others only when every variable they use is set.
 ALWAYS_ON = (
@@ -33,6 +43,35 @@ ALWAYS_ON = (
     "trialbot.channels.QuestionnaireSocketIOInput",
 )
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+ACTION_SECRET_VARIABLE = "TRIALBOT_ACTION_SECRET"
+LOG_KEY_VARIABLE = "TRIALBOT_LOG_KEY"
+PRIVATE_UMASK = 0o077  # the services create files 0600 and directories 0700
+
+
+def secret_file(path: Path) -> str:
+    """The secret kept in ``path``, made (random, 43 characters) the first time; the file
+    is created 0600, and tightened to 0600 if it had a wider mode."""
+    private_directory(path.parent)
+    private_file(path)
+    secret = path.read_text().strip()
+    if not secret:
+        secret = secrets.token_urlsafe(32)
+        path.write_text(secret + "\n")
+    return secret
+
+
+def development_secrets(var: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The action server's secret and the log key: the environment's, else kept in
+    ``var/action.secret`` and ``var/log.key`` (made on first use)."""
+    env = os.environ if environ is None else environ
+    files = {ACTION_SECRET_VARIABLE: "action.secret", LOG_KEY_VARIABLE: "log.key"}
+    return {name: env.get(name) or secret_file(var / file) for name, file in files.items()}
+
+
+def write_private(path: Path, text: str) -> None:
+    """Writes ``text`` to ``path``, which nobody but its owner can read at any moment."""
+    private_file(path)
+    path.write_text(text)
 
 
 def enabled_credentials(source: Path, environ: Mapping[str, str]) -> dict[str, Any]:
@@ -110,8 +149,11 @@ def _spawn(
     name: str, command: list[str], env: dict[str, str], run_dir: Path, health_url: str
 ) -> Service:
     log_path = run_dir / f"{name}.log"
+    private_file(log_path)
     log: IO[bytes] = log_path.open("wb")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, umask=PRIVATE_UMASK
+    )
     return Service(name, process, health_url, log_path)
 
 
@@ -131,9 +173,12 @@ def running_stack(
 ) -> Iterator[Stack]:
     """Starts the action server, the Rasa server and (with ``web_port``) the triage app,
     waits until each answers, yields the :class:`Stack`, and stops them all."""
-    run_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(run_dir)
     env = rasa_env()
     env.update(extra_env or {})
+    for variable in (ACTION_SECRET_VARIABLE, LOG_KEY_VARIABLE):
+        if not env.get(variable):  # this stack's own, known to its two servers only
+            env[variable] = secrets.token_urlsafe(32)
     env.update(
         {
             "TRIALBOT_DATABASE_URL": database_url,
@@ -144,8 +189,8 @@ def running_stack(
         }
     )
     credentials = run_dir / "credentials.yml"
-    credentials.write_text(
-        yaml.safe_dump(enabled_credentials(ROOT / "bot" / "credentials.yml", env))
+    write_private(
+        credentials, yaml.safe_dump(enabled_credentials(ROOT / "bot" / "credentials.yml", env))
     )
 
     stack = Stack(
@@ -162,7 +207,7 @@ def running_stack(
         )  # fmt: skip
         stack.services.append(actions)
         rasa_command = [
-            rasa_executable(), "run",
+            sys.executable, "-m", "trialbot.rasa_server", "run",
             "-i", host, "-p", str(rasa_port),
             "-m", str(model),
             "--endpoints", str(ROOT / "bot" / "endpoints.yml"),
@@ -174,6 +219,7 @@ def running_stack(
         stack.services.append(rasa)
         if web_port:
             web_env = dict(env, TRIALBOT_WEB_HOST=host, TRIALBOT_WEB_PORT=str(web_port))
+            web_env.pop(ACTION_SECRET_VARIABLE)  # the triage app never calls actions
             web = _spawn(
                 "triage-web", [sys.executable, "-m", "trialbot.web"], web_env, run_dir,
                 f"{stack.web_url}/login",
@@ -188,8 +234,11 @@ def running_stack(
 
 def default_urls() -> tuple[str, str]:
     """The store's and the tracker's URLs: the environment's, else the embedded SQLite
-    files under the checkout's ``var/`` (the same defaults the CLI and the web app use)."""
-    (ROOT / "var").mkdir(parents=True, exist_ok=True)
+    files under the checkout's ``var/`` (the same defaults the CLI and the web app use).
+    ``var/`` is made (or made again) 0700: it holds the databases, keys and logs."""
+    var = ROOT / "var"
+    private_directory(var)
+    var.chmod(0o700)
     database = os.environ.get("TRIALBOT_DATABASE_URL") or default_database_url(ROOT)
     tracker = os.environ.get("TRIALBOT_TRACKER_URL") or default_tracker_url(ROOT)
     return database, tracker

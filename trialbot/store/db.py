@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +21,13 @@ from trialbot.config import redacted_url
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 POSTGRES_CONNECT_TIMEOUT_S = 5
+# Who may read the store's files: their owner only (health data, contact details).
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIRECTORY_MODE = 0o700
+# Files SQLite keeps beside a database (it gives them the database file's mode).
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+logger = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
@@ -49,6 +59,45 @@ class ConsentRequired(StoreError):
 READ_ONLY = "trialbot_read_only"  # execution option: a transaction that only reads
 
 
+def private_directory(path: Path) -> None:
+    """Creates ``path`` (and missing parents) with mode 0700; an existing directory keeps
+    its mode (it may be a shared one chosen by the operator)."""
+    path.mkdir(mode=PRIVATE_DIRECTORY_MODE, parents=True, exist_ok=True)
+
+
+def private_file(path: Path, *, create: bool = True) -> None:
+    """Makes ``path`` readable and writable by its owner only: created with mode 0600
+    (so it is never readable by others, not even for a moment), or tightened to it if it
+    already existed with a wider mode. ``create=False`` only tightens an existing file."""
+    flags = os.O_RDONLY | (os.O_CREAT if create else 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        descriptor = os.open(path, flags, PRIVATE_FILE_MODE)
+    except FileNotFoundError:
+        if create:
+            raise
+        return
+    try:
+        mode = stat.S_IMODE(os.fstat(descriptor).st_mode)
+        if mode & ~PRIVATE_FILE_MODE:
+            os.fchmod(descriptor, mode & PRIVATE_FILE_MODE)
+    except PermissionError:
+        logger.warning("Could not make %s private (mode 0600): it is not ours", path)
+    finally:
+        os.close(descriptor)
+
+
+def private_sqlite_file(database: str | os.PathLike[str]) -> None:
+    """A SQLite database file and its companions (WAL, shared memory, journal) kept 0600,
+    its directory created 0700. SQLite creates a missing database with 0644 (less the
+    umask) and its companions with the database's mode, so creating the file first is
+    what keeps all of them private from the start."""
+    path = Path(database).expanduser()
+    private_directory(path.parent)
+    private_file(path)
+    for suffix in SQLITE_COMPANIONS:
+        private_file(path.with_name(path.name + suffix), create=False)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``: SQLite gets WAL, a busy timeout and foreign keys."""
     try:
@@ -59,10 +108,10 @@ def make_engine(url: str) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             try:
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+                private_sqlite_file(database)
             except OSError as error:
                 raise StoreUnavailable(
-                    f"cannot create the directory of {redacted_url(url)}: {error.strerror}"
+                    f"cannot create {redacted_url(url)} (mode 0600): {error.strerror}"
                 ) from None
         # A file keeps its connections open (SQLAlchemy 1.4 would reconnect, and rerun the
         # PRAGMAs below, for every transaction); an in-memory database needs its default.
