@@ -88,3 +88,53 @@ def test_the_channel_apology_is_the_catalogs_and_survives_a_broken_catalog(
 
     monkeypatch.setattr(messages, "render", broken)
     assert channels.apology() == channels.LAST_RESORT_APOLOGY
+
+
+def test_credentials_run_the_verified_channels_only_when_their_secrets_are_set() -> None:
+    """bot/credentials.yml: Telegram and Twilio are trialbot's verifying subclasses, and
+    the run script leaves each out until every variable it needs (its secret included)
+    is set; REST, the widget's socket.io and its files are always on."""
+    from rasa.core.channels.channel import InputChannel
+
+    from trialbot.channels import VerifiedTelegramInput, VerifiedTwilioInput
+    from trialbot.devtools.services import enabled_credentials
+    from trialbot.devtools.train import ROOT
+
+    source = ROOT / "bot" / "credentials.yml"
+    always = {
+        "trialbot.channels.QuestionnaireRestInput",
+        "trialbot.channels.QuestionnaireSocketIOInput",
+        "trialbot.widget.WidgetInput",
+    }
+    telegram = {
+        "TELEGRAM_ACCESS_TOKEN": "123:abc",
+        "TELEGRAM_BOT_NAME": "trial_bot",
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
+    }
+    twilio = {
+        "TWILIO_ACCOUNT_SID": "AC1",
+        "TWILIO_AUTH_TOKEN": "token",
+        "TWILIO_NUMBER": "+15005550006",
+    }
+    assert set(enabled_credentials(source, {})) == always
+    # Without their secret (or public URL), neither runs: never unverified.
+    assert set(enabled_credentials(source, {**telegram, **twilio})) == always
+    enabled = enabled_credentials(
+        source,
+        {
+            **telegram,
+            **twilio,
+            "TELEGRAM_SECRET_TOKEN": "s" * 32,
+            "TWILIO_WEBHOOK_URL": "https://bot.example.org/webhooks/twilio/webhook",
+        },
+    )
+    assert set(enabled) == always | {
+        "trialbot.channels.VerifiedTelegramInput",
+        "trialbot.channels.VerifiedTwilioInput",
+    }
+    for name, cls in (
+        ("trialbot.channels.VerifiedTelegramInput", VerifiedTelegramInput),
+        ("trialbot.channels.VerifiedTwilioInput", VerifiedTwilioInput),
+    ):
+        assert issubclass(cls, InputChannel) and cls.name() in ("telegram", "twilio")
+        assert set(enabled[name]) >= {"secret_token"} or "webhook_url" in enabled[name]

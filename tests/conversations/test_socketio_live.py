@@ -2,14 +2,19 @@
 
 A ``socketio.AsyncClient`` connects to the Rasa server that ``bot`` starts (trained
 model, real action server), over a WebSocket and over long-polling, asks for a session
-the way the widget does (``session_request`` → ``session_confirm``; ``session_persistence``
-is on in ``bot/credentials.yml``, so every ``user_uttered`` carries the ``session_id`` and
-the replies go to that session's room), and plays the start of a screening: greeting,
-consent, the first questions, a question about the study in between. Each
-``bot_uttered`` event must be one whole utterance: a question's text, its buttons (as
-``quick_replies``) and its payload ``{"question_id", "expects", "options"}`` arrive
-together, and what asks nothing carries no ``question_id``. The answers and the consent
-must land in the screening store, recorded as given on the ``socketio`` channel."""
+the way the widget does (``session_request {session_id, token}`` → ``session_confirm
+{session_id, token, resumed}``: the server picks the id and signs a token for it), and
+plays the start of a screening: greeting, consent, the first questions, a question about
+the study in between. Each ``bot_uttered`` event must be one whole utterance: a
+question's text, its buttons (as ``quick_replies``) and its payload ``{"question_id",
+"expects", "options"}`` arrive together, and what asks nothing carries no
+``question_id``. The answers and the consent must land in the screening store, recorded
+as given on the ``socketio`` channel.
+
+Only the candidate can speak in their conversation (issue 11): a socket that names
+another conversation's id without its token gets a new, empty conversation, hears
+nothing of the other and changes nothing in it; the token resumes the conversation with
+its history; a page from a foreign origin cannot open a socket at all."""
 
 from __future__ import annotations
 
@@ -65,29 +70,43 @@ def transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
 class Widget:
     """A socket.io client that talks to the bot the way the website widget does."""
 
-    def __init__(self, url: str, transport: str) -> None:
+    def __init__(self, url: str, transport: str, origin: str | None = None) -> None:
         self.url = url
         self.transport = transport
+        self.origin = origin
         self.client = socketio.AsyncClient(reconnection=False)
         self.session_id: str | None = None
+        self.token: str | None = None
         self.transcript: list[str] = []
         self._confirmed: asyncio.Queue[Any] = asyncio.Queue()
         self._messages: asyncio.Queue[Any] = asyncio.Queue()
+        self.histories: asyncio.Queue[Any] = asyncio.Queue()
         self.client.on("session_confirm", self._confirmed.put_nowait)
+        self.client.on("session_history", self.histories.put_nowait)
         self.client.on(BOT_EVENT, self._messages.put_nowait)
 
-    async def connect(self, session_id: str) -> None:
+    async def connect(
+        self, session_id: str | None = None, token: str | None = None
+    ) -> dict[str, Any]:
+        """Opens the socket and asks for a session (a stored one, or a new one); returns
+        the server's ``session_confirm``."""
         await asyncio.wait_for(
             self.client.connect(
-                self.url, socketio_path="/socket.io", transports=[self.transport], wait_timeout=10
+                self.url,
+                socketio_path="/socket.io",
+                transports=[self.transport],
+                headers={"Origin": self.origin} if self.origin else {},
+                wait_timeout=10,
             ),
             CONNECT_TIMEOUT,
         )
         assert self.client.transport() == self.transport
-        await self.client.emit("session_request", {"session_id": session_id})
+        await self.client.emit("session_request", {"session_id": session_id, "token": token})
         confirmed = await asyncio.wait_for(self._confirmed.get(), CONNECT_TIMEOUT)
-        assert confirmed == session_id, f"session_confirm {confirmed!r} for {session_id!r}"
-        self.session_id = session_id
+        assert isinstance(confirmed, dict), f"session_confirm {confirmed!r}"
+        assert isinstance(confirmed.get("session_id"), str) and confirmed.get("token"), confirmed
+        self.session_id, self.token = confirmed["session_id"], confirmed["token"]
+        return confirmed
 
     async def say(self, text: str) -> list[Any]:
         """Sends ``text`` and returns the turn's ``bot_uttered`` payloads: everything up
@@ -95,7 +114,7 @@ class Widget:
         assert self.session_id is not None, "connect first"
         assert self._messages.empty(), f"unexpected messages: {self._drain()}"
         self.transcript.append(f"  you> {text!r}")
-        await self.client.emit(USER_EVENT, {"message": text, "session_id": self.session_id})
+        await self.client.emit(USER_EVENT, {"message": text})
         loop = asyncio.get_running_loop()
         deadline = loop.time() + TURN_TIMEOUT
         received: list[Any] = []
@@ -117,6 +136,9 @@ class Widget:
         assert received, f"no {BOT_EVENT} within {TURN_TIMEOUT:.0f} s of {text!r}\n{self}"
         return received
 
+    def received_nothing(self) -> bool:
+        return self._messages.empty()
+
     def _drain(self) -> list[Any]:
         drained = []
         while not self._messages.empty():
@@ -124,7 +146,8 @@ class Widget:
         return drained
 
     async def close(self) -> None:
-        await asyncio.wait_for(self.client.disconnect(), DISCONNECT_TIMEOUT)
+        if self.client.connected:
+            await asyncio.wait_for(self.client.disconnect(), DISCONNECT_TIMEOUT)
 
     def __str__(self) -> str:
         return "\n".join(self.transcript)
@@ -185,10 +208,12 @@ def consent_record(database_url: str, sender: str) -> list[tuple[bool, str]]:
 
 
 async def test_a_screening_through_the_website_widget_channel(bot: Bot, transport: str) -> None:
-    sender = f"widget-{transport}-{uuid.uuid4().hex[:8]}"
     widget = Widget(bot.stack.rasa_url, transport)
     try:
-        await widget.connect(sender)
+        confirmed = await widget.connect(f"widget-{transport}-{uuid.uuid4().hex[:8]}")
+        assert confirmed["resumed"] is False  # a client never chooses its session id
+        sender = confirmed["session_id"]
+        assert not sender.startswith("widget-") and len(sender) >= 32, sender
         # A greeting: the bot greets, describes the study, asks for consent.
         turn = await widget.say("hi")
         consent = asked_in(turn, widget)
@@ -227,3 +252,85 @@ async def test_a_screening_through_the_website_widget_channel(bot: Bot, transpor
     assert report["questions_asked"] == ["consent", *SCREENING[:2]], report
     records = await asyncio.to_thread(consent_record, bot.database_url, sender)
     assert records == [(True, "socketio")], records
+
+
+async def test_another_sessions_id_without_its_token_gets_a_new_empty_session(
+    bot: Bot, transport: str
+) -> None:
+    """The attack of issue 11: a socket that names a candidate's session id hears nothing
+    of that conversation and cannot answer for the candidate; the candidate's own token
+    resumes it, with the conversation so far."""
+    url = bot.stack.rasa_url
+    victim, attacker = Widget(url, transport), Widget(url, transport)
+    try:
+        await victim.connect()
+        victim_id, victim_token = victim.session_id, victim.token
+        assert victim_id is not None and victim_token is not None
+        assert question_of(asked_in(await victim.say("hi"), victim)) == "consent"
+        assert question_of(asked_in(await victim.say("yes"), victim)) == SCREENING[0]
+        assert question_of(asked_in(await victim.say("52"), victim)) == SCREENING[1]
+
+        # Without the token: a new session, nothing of the victim's shown.
+        confirmed = await attacker.connect(victim_id, None)
+        assert confirmed["session_id"] != victim_id and confirmed["resumed"] is False
+        # With a token of its own session: still not the victim's.
+        await attacker.client.emit(
+            "session_request", {"session_id": victim_id, "token": attacker.token}
+        )
+        confirmed = await asyncio.wait_for(attacker._confirmed.get(), CONNECT_TIMEOUT)
+        assert confirmed["session_id"] not in (victim_id, None) and not confirmed["resumed"]
+        attacker.session_id = confirmed["session_id"]
+        assert attacker.histories.empty()
+        # "actually I'm 85", addressed to the victim's session: a new conversation greets.
+        await attacker.client.emit(USER_EVENT, {"message": "85", "session_id": victim_id})
+        turn: list[Any] = []
+        while not any(isinstance(m, dict) and question_of(m) for m in turn):
+            turn.append(await asyncio.wait_for(attacker._messages.get(), TURN_TIMEOUT))
+        assert question_of(turn[-1]) == "consent", turn  # its own, new conversation
+
+        # The victim's conversation goes on, unchanged, heard by the victim alone.
+        again = asked_in(await victim.say("what is a SPECT/CT scan?"), victim)
+        assert question_of(again) == SCREENING[1], victim
+        await asyncio.sleep(STRAGGLERS)
+        assert attacker.received_nothing(), attacker._drain()
+    finally:
+        await attacker.close()
+        await victim.close()
+
+    report = await asyncio.to_thread(bot.report, victim_id)
+    assert report is not None and report["answers"][SCREENING[0]]["value"] == 52, report
+    assert report["questions_asked"] == ["consent", *SCREENING[:2]], report
+
+    # The candidate comes back (a reload): the token resumes the conversation and shows it.
+    back = Widget(url, transport)
+    try:
+        confirmed = await back.connect(victim_id, victim_token)
+        assert confirmed["session_id"] == victim_id and confirmed["resumed"] is True
+        history = (await asyncio.wait_for(back.histories.get(), CONNECT_TIMEOUT))["messages"]
+        said = [m["text"] for m in history if m["sender"] == "user"]
+        # (What is kept before consent is the privacy work's business: the end is checked.)
+        assert said[-2:] == ["52", "what is a SPECT/CT scan?"], history
+        assert "85" not in said
+        last = history[-1]
+        assert last["sender"] == "bot" and last["custom"]["question_id"] == SCREENING[1], last
+        assert [b["title"] for b in last["buttons"]] == QUESTIONS[SCREENING[1]]["options"]
+        # And it continues where it was.
+        turn = await back.say(QUESTIONS[SCREENING[1]]["options"][0])
+        assert question_of(asked_in(turn, back)) not in (None, "consent", SCREENING[1]), back
+    finally:
+        await back.close()
+
+
+async def test_a_page_from_a_foreign_origin_cannot_open_a_socket(bot: Bot, transport: str) -> None:
+    url = bot.stack.rasa_url
+    foreign = Widget(url, transport, origin="http://evil.example")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await foreign.connect()
+    await foreign.close()
+    # The demo page's own origin (the Rasa server's) may.
+    own = Widget(url, transport, origin=url)
+    try:
+        confirmed = await own.connect()
+        assert confirmed["resumed"] is False
+    finally:
+        await own.close()

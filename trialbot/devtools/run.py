@@ -2,7 +2,8 @@
 
 Starts the action server (5055), the Rasa server (5005) and the triage web app (8080) on
 the embedded SQLite default under ``var/`` (or ``TRIALBOT_DATABASE_URL`` /
-``TRIALBOT_TRACKER_URL``). Ctrl-C stops everything it started.
+``TRIALBOT_TRACKER_URL``), and purges data past its retention period at start and then
+daily (``trialbot.retention``). Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
@@ -13,8 +14,23 @@ import sys
 import time
 from pathlib import Path
 
-from trialbot.devtools.services import StackFailed, default_urls, running_stack
+from trialbot.devtools.services import (
+    StackFailed,
+    default_urls,
+    development_secrets,
+    running_stack,
+)
 from trialbot.devtools.train import ROOT
+
+
+def _widget_secret() -> dict[str, str]:
+    """The key that signs the widget's conversation tokens (``TRIALBOT_WIDGET_SECRET``):
+    the environment's, else kept in ``var/widget.secret`` (0600), so that a candidate can
+    come back to their conversation after a restart."""
+    from trialbot.devtools.services import secret_file
+
+    name = "TRIALBOT_WIDGET_SECRET"
+    return {name: os.environ.get(name) or secret_file(ROOT / "var" / "widget.secret")}
 
 
 def _port(name: str, default: int) -> int:
@@ -31,6 +47,18 @@ def main() -> int:
     except StoreUnavailable as exc:
         print(f"Cannot use the database: {exc}", file=sys.stderr)
         return 3
+    # Retention (trialbot.retention): purge now, then daily, while the stack runs.
+    import threading
+
+    from trialbot.retention import run_daily
+
+    purging = threading.Event()
+    threading.Thread(
+        target=run_daily,
+        args=(database_url, tracker_url, purging),
+        name="trialbot-retention",
+        daemon=True,
+    ).start()
     web = (ROOT / "trialbot" / "web" / "__main__.py").exists()
     rasa_port = _port("TRIALBOT_RASA_PORT", 5005)
     host = os.environ.get("TRIALBOT_HOST", "127.0.0.1")
@@ -50,12 +78,15 @@ def main() -> int:
             action_port=_port("TRIALBOT_ACTION_PORT", 5055),
             web_port=_port("TRIALBOT_WEB_PORT", 8080) if web else None,
             host=host,
+            # Rasa's secret for the action server and the log key, kept in var/ (0600).
+            extra_env={**development_secrets(ROOT / "var"), **_widget_secret()},
         ) as stack:
             print(
                 "\ntrialbot is running.\n"
                 f"  Chat in this terminal:  .venv/bin/python -m trialbot.devtools.chat --url {stack.webhook_url}\n"
                 f'  REST channel:           curl -s {stack.webhook_url} -d \'{{"sender": "me", "message": "hi"}}\'\n'
                 f"  Socket.IO (widget):     {stack.rasa_url}/socket.io\n"
+                f"  Chat widget: {stack.rasa_url}/widget/demo\n"
                 + (
                     f"  Triage web app:         {stack.web_url}/\n"
                     "  First staff account:    .venv/bin/trialbot staff add you@example.org --role admin\n"
@@ -77,6 +108,8 @@ def main() -> int:
     except KeyboardInterrupt:
         print("\nStopped.")
         return 0
+    finally:
+        purging.set()
 
 
 if __name__ == "__main__":
