@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONDONTWRITEBYTECODE ?= 1
 
-.PHONY: install run test test-fast lint typecheck train bench eval lock db-upgrade clean chromium
+.PHONY: install run test test-fast lint typecheck train bench eval lock db-upgrade clean chromium widget
 
 install: $(STAMP)
 
@@ -53,6 +53,11 @@ lint: install
 
 typecheck: install
 	$(VENV)/bin/mypy
+
+# The website chat widget (widget/src) into trialbot/widget_static/, which is committed:
+# `make run` and `make test` need no Node.js. Needs Node.js 18+ and npm.
+widget:
+	cd widget && npm ci && npm run build
 
 # Headless Chromium for the browser tests (Debian's package; Playwright's own
 # browser download does not work on these machines).

@@ -1,0 +1,80 @@
+"""A live stack for the widget's browser tests: a trained model, a real action server and
+the Rasa server that serves the widget, its demo page and the socket.io channel.
+
+Started once per session on free ports with its own SQLite store and tracker (the way
+tests/conversations/conftest.py starts its stacks)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from trialbot.devtools.services import Stack, StackFailed, running_stack
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class WidgetStack:
+    stack: Stack
+    database_url: str
+
+    @property
+    def demo_url(self) -> str:
+        return f"{self.stack.rasa_url}/widget/demo"
+
+    def report(self, sender: str) -> dict | None:
+        from trialbot.store import ScreeningStore
+
+        store = ScreeningStore.from_url(self.database_url)
+        try:
+            return store.report(sender)
+        finally:
+            store.dispose()
+
+
+@pytest.fixture(scope="session")
+def widget_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WidgetStack]:
+    from trialbot.devtools.train import train
+    from trialbot.store import ScreeningStore
+
+    try:
+        current = train()
+    except SystemExit as exc:
+        pytest.fail(f"Training the Rasa model failed: {exc}")
+    run_dir = tmp_path_factory.mktemp("widget-stack")
+    model = run_dir / "model.tar.gz"  # a copy: a colleague's retraining cannot swap it
+    shutil.copyfile(current, model)
+    database_url = f"sqlite:///{run_dir / 'trialbot.db'}"
+    store = ScreeningStore.from_url(database_url)
+    store.upgrade()
+    store.dispose()
+    try:
+        with running_stack(
+            run_dir=run_dir / "run",
+            database_url=database_url,
+            tracker_url=f"sqlite:///{run_dir / 'tracker.db'}",
+            rasa_port=free_port(),
+            action_port=free_port(),
+            web_port=None,
+            model=model,
+        ) as stack:
+            yield WidgetStack(stack, database_url)
+    except StackFailed as exc:
+        pytest.fail(f"The stack did not start: {exc}")
+
+
+@pytest.fixture
+def widget_root() -> Path:
+    from trialbot.devtools.train import ROOT
+
+    return ROOT / "widget"
