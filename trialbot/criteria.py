@@ -142,6 +142,12 @@ class Criterion(_Model):
     registry_text: str = Field(min_length=3)
     verified_by: Literal["candidate", "records"]
     rule: list[Condition] = Field(min_items=1)
+    # A short plain name for staff lists ("2 unknowns: MRI, SPECT/CT"); the id without it.
+    name: str = Field(default="", max_length=40)
+
+    @property
+    def plain_name(self) -> str:
+        return self.name or self.id.replace("_", " ")
 
     @property
     def questions(self) -> list[str]:

@@ -68,6 +68,7 @@ async def test_a_conversation_handoff_is_followed_up_in_the_browser(
             if not page.url.endswith(f"/handoffs/{handoff}"):
                 await page.goto(f"{base}/handoffs/{handoff}")
 
+            await page.click("summary:has-text('Conversation')")  # the transcript, collapsed
             detail = await page.inner_text("main")
             # What the candidate said reaches staff: the criteria with their words, the transcript.
             assert "Two- or more levels of positivity on lumbar SPECT/CT" in detail
@@ -77,7 +78,7 @@ async def test_a_conversation_handoff_is_followed_up_in_the_browser(
             await page.select_option("#new-status", "contacted")
             await page.fill("#status-note", NOTE)
             await page.click("button:has-text('Save status')")
-            await page.wait_for_url(f"{base}/handoffs/{handoff}")
+            await page.wait_for_url(f"{base}/handoffs/{handoff}?saved=status")
             assert await page.inner_text("dd.status") == "contacted"
 
             await page.click("nav >> text=Audit log")

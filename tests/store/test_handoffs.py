@@ -152,6 +152,7 @@ def test_the_list_puts_high_priority_first_then_the_oldest(store: ScreeningStore
         "enrolled": 0,
         "not_enrolled": 0,
         "unreachable": 0,
+        "call_attempted": 0,
     }
     assert store.status_counts(trial_id="other_trial")["new"] == 1
 

@@ -50,7 +50,7 @@ async def test_staff_change_a_handoff_in_a_real_browser_and_find_it_audited(
             await page.select_option("#new-status", "contacted")
             await page.fill("#status-note", "Phoned Bea; she would like a visit.")
             await page.click("button:has-text('Save status')")
-            await page.wait_for_url(f"{base}/handoffs/{handoff}")
+            await page.wait_for_url(f"{base}/handoffs/{handoff}?saved=status")
             assert await page.inner_text("dd.status") == "contacted"
             assert "Phoned Bea; she would like a visit." in await page.inner_text("table.history")
 

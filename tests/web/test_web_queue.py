@@ -128,7 +128,12 @@ async def test_a_red_flag_and_a_relative_answering_are_shown_first(
     store.record_flags("bob", "spinus2", red_flags=["bladder_bowel"], answered_by="relative")
     page = await (await triage.get(f"/handoffs/{handoff}")).text()
     assert "Red flag:</strong> the candidate mentioned bladder bowel" in page
-    assert "Someone answered for the candidate" in page
+    assert "Someone answered for the candidate (a relative or friend)" in page
+    assert "They did not say whom to call" in page
+    store.record_flags("bob", "spinus2", relationship="son", call_whom="answerer")
+    page = await (await triage.get(f"/handoffs/{handoff}")).text()
+    assert "Someone answered for the candidate (their son)" in page
+    assert "Call the person who answered" in page
     quiet = make_handoff(store, "carol", name="Carol Example")
     page = await (await triage.get(f"/handoffs/{quiet}")).text()
     assert "Red flag" not in page and "Someone answered" not in page
@@ -187,7 +192,7 @@ async def test_moving_a_handoff_along_the_workflow_with_notes(
             allow_redirects=False,
         )
         assert response.status == 303
-        assert response.headers["Location"] == f"/handoffs/{handoff}"
+        assert response.headers["Location"] == f"/handoffs/{handoff}?saved=status"
     page = await (await triage.get(f"/handoffs/{handoff}")).text()
     assert "Rang Alice, she is keen." in page and "Signed consent at the visit." in page
     assert "This handoff is closed (enrolled)" in page
@@ -333,13 +338,20 @@ async def test_the_funnel_counts_each_step_with_drop_off(triage: TestClient, sto
     assert response.status == 200
     page = await response.text()
     assert "<svg" in page and "<rect" in page
-    assert "<tr><td>Conversations started</td><td>4</td><td></td></tr>" in page
-    assert "<tr><td>Consented</td><td>2</td><td>2 (50%)</td></tr>" in page
-    assert "<tr><td>Answered: age</td><td>2</td><td>0 (0%)</td></tr>" in page
-    assert "<tr><td>Answered: radicular pain</td><td>0</td><td>2 (100%)</td></tr>" in page
-    assert "<tr><td>Handed off</td><td>2</td>" in page
-    assert "<tr><td>declined</td><td>1</td></tr>" in page
-    assert "<tr><td>likely eligible</td><td>2</td></tr>" in page
+
+    def row(label: str, *cells: str) -> str:
+        labels = ("Step", "Candidates", "Lost")
+        return f'<tr><td data-label="Step">{label}</td>' + "".join(
+            f'<td data-label="{name}">{cell}</td>'
+            for name, cell in zip(labels[1:], cells, strict=True)
+        )
+
+    assert row("Conversations started", "4", "") in page
+    assert row("Consented", "2", "2 (50%)") in page
+    assert row("Finished the questions", "2", "0 (0%)") in page
+    assert row("Handed off (likely or possibly eligible)", "2", "0 (0%)") in page
+    assert '<td data-label="Outcome">declined</td><td data-label="Screenings">1</td>' in page
+    assert '<td data-label="Outcome">likely eligible</td><td data-label="Screenings">2</td>' in page
 
 
 async def test_the_status_form_offers_only_the_allowed_next_steps(

@@ -58,6 +58,16 @@ def load(session: Session, screening_id: int) -> Contact | None:
     return Contact(row.name, row.phone, row.email, row.future_contact)
 
 
+def load_many(session: Session, screening_ids: list[int]) -> dict[int, Contact]:
+    """Contact details by screening, for the worklist and the call list."""
+    if not screening_ids:
+        return {}
+    rows = session.execute(
+        select(ContactDetails).where(ContactDetails.screening_id.in_(screening_ids))
+    ).scalars()
+    return {r.screening_id: Contact(r.name, r.phone, r.email, r.future_contact) for r in rows}
+
+
 def names(session: Session, screening_ids: list[int]) -> dict[int, str | None]:
     """Candidates' names by screening, for lists of handoffs."""
     if not screening_ids:

@@ -79,6 +79,9 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(r"/handoffs/{handoff_id:\d+}", handoff.show, name="handoff")
     app.router.add_post(r"/handoffs/{handoff_id:\d+}/status", handoff.change_status)
     app.router.add_post(r"/handoffs/{handoff_id:\d+}/notes", handoff.add_note)
+    app.router.add_post(r"/handoffs/{handoff_id:\d+}/assign", queue.assign)
+    app.router.add_post(r"/handoffs/{handoff_id:\d+}/plan", handoff.plan_call)
+    app.router.add_post(r"/handoffs/{handoff_id:\d+}/erase", handoff.erase)
     app.router.add_get("/funnel", funnel.funnel, name="funnel")
     app.router.add_get("/audit", audit.audit_log, name="audit")
     api.add_routes(app.router)
@@ -97,7 +100,7 @@ def create_app(
         client_max_size=settings.max_body_bytes,
     )
     app[keys.SETTINGS] = settings
-    app[keys.TEMPLATES] = make_environment()
+    app[keys.TEMPLATES] = make_environment(settings.time_zone)
     app[keys.TRIALS] = load_trials(settings.criteria_dir)
     app.on_response_prepare.append(add_security_headers)  # type: ignore[arg-type]
     app.cleanup_ctx.extend([_store, _transcripts, _http])

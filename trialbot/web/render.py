@@ -6,9 +6,10 @@ is shown as text and never run. No template marks anything ``|safe``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -19,10 +20,18 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
-def when(moment: datetime | None) -> str:
+def when(moment: datetime | None, zone: ZoneInfo | None = None) -> str:
+    """A time as staff read it: in the site's time zone, with its abbreviation."""
     if moment is None:
         return ""
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    if zone is None:
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def day(value: date | None) -> str:
+    """A date with its weekday: ``Mon 30 Mar 2026``."""
+    return value.strftime("%a %d %b %Y") if value else ""
 
 
 def label(value: object) -> str:
@@ -31,7 +40,7 @@ def label(value: object) -> str:
     return str(text or "").replace("_", " ")
 
 
-def make_environment() -> Environment:
+def make_environment(time_zone: str | None = None) -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
@@ -39,7 +48,9 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters["when"] = when
+    zone = ZoneInfo(time_zone) if time_zone else None
+    environment.filters["when"] = lambda moment: when(moment, zone)
+    environment.filters["day"] = day
     environment.filters["label"] = label
     return environment
 
