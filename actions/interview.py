@@ -12,7 +12,7 @@ reads a plain apology: their message can simply be sent again.
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import logging
 import time
 from collections.abc import Sequence
@@ -25,7 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
-from trialbot import interview, messages
+from trialbot import buttons, interview, messages, tracker_privacy
 from trialbot.criteria import Trial
 from trialbot.interview import (
     AskedQuestion,
@@ -49,13 +49,10 @@ from trialbot.verdicts import Answer
 logger = logging.getLogger(__name__)
 
 STATE_SLOT = "interview"  # bot/domain/interview.yml
+PRIVACY_SLOT = tracker_privacy.PRIVACY_SLOT  # what the tracker store may keep of a message
 ACTION_NAME = "action_interview"
 # Below this ResponseSelector confidence a pick is no answer ("purple" is no question).
 MIN_SELECTOR_CONFIDENCE = 0.3
-# Buttons send "/answer{...}" (bot/domain/intents.yml declares the intent and entities).
-ANSWER_INTENT = "answer"
-_ANSWER_PREFIX = f"/{ANSWER_INTENT}{{"
-MAX_PAYLOAD_CHARS = 1000
 # Phases in which the store holds answers worth loading.
 _ANSWERING = ("screening", "contact", "done", "stopped")
 
@@ -98,27 +95,9 @@ def new_session(events: Sequence[dict[str, Any]]) -> bool:
     return False
 
 
-def button_payload(question_id: str, title: str) -> str:
-    """A button's payload names the question it answers: ``/answer{"question_id": ...,
-    "value": ...}`` (Rasa's intent-with-entities syntax; the title is what counts)."""
-    entities = {"question_id": question_id, "value": title}
-    return f"/{ANSWER_INTENT}{json.dumps(entities, ensure_ascii=False)}"
-
-
-def button_answer(text: str) -> tuple[str, str] | None:
-    """(question id, value) of a button's payload; None for anything else."""
-    if not text.startswith(_ANSWER_PREFIX) or len(text) > MAX_PAYLOAD_CHARS:
-        return None
-    try:
-        entities = json.loads(text[len(_ANSWER_PREFIX) - 1 :])
-    except ValueError:
-        return None
-    if not isinstance(entities, dict):
-        return None
-    question_id, value = entities.get("question_id"), entities.get("value")
-    if not isinstance(question_id, str) or not isinstance(value, str) or len(question_id) > 64:
-        return None
-    return question_id, value
+# Kept under these names for the adapter's readers and tests.
+button_payload = buttons.payload
+button_answer = buttons.answer_of
 
 
 def _received_at(latest: dict[str, Any]) -> float | None:
@@ -187,7 +166,12 @@ def apply(
                 _save_contact(store, trial.id, sender_id, op)
             elif isinstance(op, RecordFlags):
                 store.record_flags(
-                    sender_id, trial.id, red_flags=op.red_flags, answered_by=op.answered_by
+                    sender_id,
+                    trial.id,
+                    red_flags=op.red_flags,
+                    answered_by=op.answered_by,
+                    relationship=op.relationship,
+                    call_whom=op.call_whom,
                 )
             elif isinstance(op, Complete):
                 store.complete(sender_id, trial.id, op.evaluation, notify_channels=notify_channels)
@@ -211,6 +195,41 @@ def _save_contact(store: ScreeningStore, trial_id: str, sender_id: str, op: Save
     )
 
 
+def privacy_rule(trial: Trial, state: dict[str, Any], operations: Sequence[Operation]) -> str:
+    """The ``privacy`` slot's value for the candidate's next message (what the tracker
+    store may keep of it: ``trialbot.tracker_privacy``), from the interview's state."""
+    pending = state.get("pending")
+    pending_is_contact = (
+        isinstance(pending, str)
+        and trial.has_question(pending)
+        and trial.question(pending).phase == "contact"
+    )
+    return tracker_privacy.rule_for(
+        str(state.get("phase") or "new"),
+        pending_is_contact=pending_is_contact,
+        erased=any(isinstance(op, Erase) for op in operations),
+    )
+
+
+def without_contact_text(result: interview.Turn, typed: str) -> interview.Turn:
+    """A turn on a message typed while a contact detail was asked for, with the message's
+    words kept out of the interview slot and the answers: a correction made then ("earlier
+    I said 2 years, it's 5 months, my number is ...") keeps only the words that decided
+    it (the reading's evidence), never the whole message."""
+    state = dict(result.state)
+    confirm = state.get("confirm")
+    if isinstance(confirm, dict) and confirm.get("text"):
+        state["confirm"] = {**confirm, "text": str(confirm.get("evidence") or "")}
+    typed = typed.strip()
+    operations = tuple(
+        dataclasses.replace(op, text=op.parsed.evidence or "")
+        if isinstance(op, RecordAnswer) and typed and (op.text in typed or typed in op.text)
+        else op
+        for op in result.operations
+    )
+    return dataclasses.replace(result, state=state, operations=operations)
+
+
 class ActionInterview(Action):
     def name(self) -> str:
         return ACTION_NAME
@@ -228,9 +247,14 @@ class ActionInterview(Action):
                 answers = await runtime.in_thread(
                     lambda: runtime.store().answers(sender_id, trial.id)
                 )
+            incoming = incoming_of(tracker)
             result = await runtime.in_thread(
-                interview.turn, trial, state, incoming_of(tracker), answers, date.today()
+                interview.turn, trial, state, incoming, answers, date.today()
             )
+            typed_under = privacy_rule(trial, state.to_dict(), ())
+            if typed_under == tracker_privacy.CONTACT:
+                result = without_contact_text(result, incoming.text)
+            privacy = privacy_rule(trial, result.state, result.operations)
             notify = runtime.notify_channels()
             await runtime.in_thread(
                 lambda: apply(runtime.store(), trial, sender_id, channel, result.operations, notify)
@@ -250,4 +274,4 @@ class ActionInterview(Action):
             if reply.payload is not None:
                 message["json_message"] = dict(reply.payload)
             dispatcher.utter_message(**message)
-        return [SlotSet(STATE_SLOT, result.state)]
+        return [SlotSet(STATE_SLOT, result.state), SlotSet(PRIVACY_SLOT, privacy)]

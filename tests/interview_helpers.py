@@ -46,6 +46,8 @@ class Talk:
     red_flags: tuple[str, ...] = ()
     answered_by: str | None = None
     asked: list[str] = field(default_factory=list)
+    asked_pseudo: list[str] = field(default_factory=list)  # the interview's own questions
+    flags: dict[str, Any] = field(default_factory=dict)  # relationship, call_whom
     erased: bool = False
     last: tuple[Reply, ...] = ()
     last_ops: tuple[Operation, ...] = ()
@@ -57,6 +59,11 @@ class Talk:
         self.state = result.state
         self.last = result.replies
         self.last_ops = result.operations
+        self.asked_pseudo += [
+            str(r.payload["question_id"])
+            for r in result.replies
+            if r.payload and not self.trial.has_question(str(r.payload.get("question_id")))
+        ]
         for op in result.operations:
             self._apply(op)
         return [r.text for r in result.replies]
@@ -79,6 +86,9 @@ class Talk:
         elif isinstance(op, RecordFlags):
             self.red_flags = op.red_flags
             self.answered_by = op.answered_by or self.answered_by
+            for name in ("relationship", "call_whom"):
+                if getattr(op, name) is not None:
+                    self.flags[name] = getattr(op, name)
         elif isinstance(op, Complete):
             self.outcome = op.evaluation.outcome.value
             self.evaluation = op.evaluation

@@ -487,6 +487,54 @@ def test_someone_answering_for_a_relative_is_noticed() -> None:
     assert talk.answered_by == "relative"
 
 
+def test_a_relative_is_asked_whom_to_call_before_the_contact_details() -> None:
+    talk = Talk()
+    talk.start("hello, i'm asking for my mum")
+    assert talk.answered_by == "relative"  # noticed before consent, recorded with it
+    play(talk, {**ELIGIBLE, "call_whom": "best to ring me, she's hard of hearing"})
+    assert talk.outcome == "likely_eligible"
+    assert talk.flags["relationship"] == "mother"
+    assert talk.flags["call_whom"] == "answerer"
+    assert "call_whom" in talk.asked_pseudo
+    assert talk.contact["name"]  # the contact questions followed
+
+
+@pytest.mark.parametrize(
+    ("said", "whom"),
+    [
+        ("Call them", "candidate"),
+        ("Call me", "answerer"),
+        ("call her directly please", "candidate"),
+        ("ring my dad, he can talk fine", "candidate"),
+        ("me, i'm his carer", "answerer"),
+        ("either is fine", "either"),
+        ("doesn't matter", "either"),
+    ],
+)
+def test_whom_to_call_in_people_s_words(said: str, whom: str) -> None:
+    talk = Talk()
+    talk.start("it's for my father")
+    play(talk, {**ELIGIBLE, "call_whom": said})
+    assert talk.flags["call_whom"] == whom
+
+
+def test_whom_to_call_is_asked_at_most_twice() -> None:
+    talk = Talk()
+    talk.start("it's for my husband")
+    play(talk, {**ELIGIBLE, "call_whom": "purple"})
+    assert talk.asked_pseudo.count("call_whom") == 2
+    assert talk.flags["call_whom"] == "not_said"
+    assert talk.outcome == "likely_eligible"
+
+
+def test_someone_answering_for_themselves_is_not_asked_whom_to_call() -> None:
+    talk = Talk()
+    talk.start()
+    play(talk, ELIGIBLE)
+    assert "call_whom" not in talk.asked_pseudo
+    assert talk.flags.get("call_whom") is None
+
+
 def test_a_very_long_message_is_cut_with_a_polite_note() -> None:
     talk = Talk()
     talk.start()
@@ -721,3 +769,22 @@ def test_a_button_after_the_outcome_is_acknowledged() -> None:
         "That button was for an earlier question, so I have left your answers as they are."
     ]
     assert talk.answers == answers
+
+
+def test_a_contact_detail_leaves_no_digest_in_the_state() -> None:
+    talk = Talk()
+    talk.start()
+    while talk.pending and talk.pending != "contact_name":
+        talk.say(ELIGIBLE.get(talk.pending, "not sure"), now=2.0)
+    assert talk.pending == "contact_name"
+    talk.say("Jana Novak", received_at=3.0, now=3.0)
+    assert talk.contact["name"] == "Jana Novak"
+    assert talk.state["last_answer"] is None
+
+
+def test_declining_keeps_nothing_but_the_fact() -> None:
+    talk = Talk()
+    talk.say("hi, i can't control my bladder since yesterday")
+    talk.say("no thanks")
+    assert talk.state["phase"] == "declined"
+    assert talk.state["red_flags"] == []

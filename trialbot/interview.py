@@ -55,6 +55,7 @@ GIVEN = "given"  # a contact detail was stored (the state never holds the detail
 CONFIRM = "confirm"
 RESUME = "resume"
 ERASE = "erase"
+CALL_WHOM = "call_whom"  # asked of someone answering for another person
 
 Parser = Callable[[str, str, date], Parsed]
 
@@ -131,6 +132,8 @@ class SaveContact:
 class RecordFlags:
     red_flags: tuple[str, ...] = ()
     answered_by: str | None = None  # "relative" when someone answers for another person
+    relationship: str | None = None  # who they are to the candidate: "mother", "friend"...
+    call_whom: str | None = None  # candidate | answerer | either | not_said
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,8 @@ class State:
     erase_asked: bool = False
     resume_asked: bool = False
     answered_by: str | None = None
+    relationship: str | None = None
+    call_whom: str | None = None
     red_flags: list[str] = field(default_factory=list)
     asked_total: dict[str, int] = field(default_factory=dict)  # every ask, any route
     backs: int = 0  # "go back"s in this screening
@@ -221,6 +226,8 @@ class State:
             "erase_asked": self.erase_asked,
             "resume_asked": self.resume_asked,
             "answered_by": self.answered_by,
+            "relationship": self.relationship,
+            "call_whom": self.call_whom,
             "red_flags": list(self.red_flags),
             "asked_total": dict(self.asked_total),
             "backs": self.backs,
@@ -253,6 +260,8 @@ class State:
         state.erase_asked = pick("erase_asked", bool, False)
         state.resume_asked = pick("resume_asked", bool, False)
         state.answered_by = pick("answered_by", str, None)
+        state.relationship = pick("relationship", str, None)
+        state.call_whom = pick("call_whom", str, None)
         state.red_flags = [f for f in pick("red_flags", list, []) if isinstance(f, str)]
         state.asked_total = {
             k: v for k, v in pick("asked_total", dict, {}).items() if isinstance(v, int)
@@ -392,6 +401,49 @@ _RELATIVE = {
     )
 }
 
+# The relationship words of _RELATIVE as staff read them.
+_RELATIONSHIP = {
+    "mum": "mother", "mom": "mother", "dad": "father", "grandma": "grandmother",
+    "granny": "grandmother", "grandad": "grandfather", "grandpa": "grandfather",
+    "neighbor": "neighbour", "spouse": "partner",
+}  # fmt: skip
+
+# "Whom should the study team call?": the person the questions were about, the person
+# answering, or either of them. Per language.
+_WHOM = {
+    "en": (
+        (
+            "either",
+            re.compile(r"\b(?:either|both|any ?one|doesn'?t matter|whoever)\b"),
+        ),
+        (
+            "answerer",
+            re.compile(
+                r"\b(?:me|myself|i'?ll (?:take|answer|pass)|i will|my (?:own )?(?:number|phone|"
+                r"details|mobile)|through me|via me)\b"
+            ),
+        ),
+        (
+            "candidate",
+            re.compile(
+                r"\b(?:them|him|her|directly|themselves|himself|herself|the patient|"
+                r"(?:she|he) (?:can|will|would|is able|prefers)|their (?:own )?(?:number|phone)|"
+                r"his (?:own )?(?:number|phone)|"
+                r"mum|mom|mother|dad|father|husband|wife|partner|son|daughter|sister|brother|"
+                r"friend|grandma|grandmother|granny|grandad|grandfather|grandpa|aunt|uncle)\b"
+            ),
+        ),
+    )
+}
+
+
+def _whom_of(lowered: str, lang: str) -> str | None:
+    """candidate | answerer | either, or None when the words say neither or both."""
+    found = {whom for whom, pattern in _WHOM.get(lang, _WHOM["en"]) if pattern.search(lowered)}
+    if "either" in found:
+        return "either"
+    return found.pop() if len(found) == 1 else None
+
 
 def _whole(pattern: str) -> re.Pattern[str]:
     return re.compile(
@@ -494,9 +546,12 @@ class _Interview:
     def run(self) -> None:
         if self._stale_button() or self._double_tap():
             return
+        private = self.state.phase == "contact"
         self._treat()
-        answered = any(isinstance(op, (RecordAnswer, SaveContact)) for op in self.ops) or any(
-            isinstance(op, RecordConsent) and op.agreed for op in self.ops
+        answered = (
+            not private
+            and any(isinstance(op, (RecordAnswer, SaveContact)) for op in self.ops)
+            or any(isinstance(op, RecordConsent) and op.agreed for op in self.ops)
         )
         self.state.last_answer = (
             {"digest": _digest(self.lowered), "at": self.incoming.now}
@@ -582,6 +637,8 @@ class _Interview:
                     {"question_id": on_screen, "expects": "yes_no", "options": list(options)},
                 )
             )
+        elif on_screen == CALL_WHOM:
+            self.replies.append(self._whom_reply())
         elif on_screen is not None and self.trial.has_question(on_screen):
             self.replies.append(self.question_reply(self.trial.question(on_screen), short=True))
 
@@ -606,15 +663,30 @@ class _Interview:
             self.ops.append(RecordFlags(red_flags=tuple(self.state.red_flags)))
 
     def _relative(self) -> None:
-        if self.state.answered_by or not self.consented:
+        """Someone answering for another person ("it's for my mum", "she is 67"): noted
+        (with who they are to the candidate), and at the contact details they are asked
+        whom the study team should call."""
+        if self.state.answered_by:
             return
         pattern = _RELATIVE.get(self.lang, _RELATIVE["en"])
-        if pattern.search(self.lowered):
-            self.state.answered_by = "relative"
-            self.ops.append(
-                RecordFlags(red_flags=tuple(self.state.red_flags), answered_by="relative")
-            )
-            self.say("relative_noted")
+        match = pattern.search(self.lowered)
+        if not match:
+            return
+        word = match.group("rel") or match.group("rel2")
+        self.state.answered_by = "relative"
+        self.state.relationship = _RELATIONSHIP.get(word, word) if word else None
+        if self.consented:
+            self.ops.append(self._flags())
+        self.say("relative_noted")
+
+    def _flags(self) -> RecordFlags:
+        """The screening's flags as the state knows them."""
+        return RecordFlags(
+            red_flags=tuple(self.state.red_flags),
+            answered_by=self.state.answered_by,
+            relationship=self.state.relationship,
+            call_whom=self.state.call_whom,
+        )
 
     # -- before consent ------------------------------------------------------------------
 
@@ -625,7 +697,11 @@ class _Interview:
         if not answered and greet and _GREETING[self.lang].search(self.lowered):
             self.say("greeting")
         self.ops.append(Start(restart=restart))
-        self.state = State(red_flags=self.state.red_flags)
+        self.state = State(
+            red_flags=self.state.red_flags,
+            answered_by=self.state.answered_by,
+            relationship=self.state.relationship,
+        )
         self.say("study_intro", short_title=self.trial.short_title, summary=self.trial.summary)
         self._ask(self.trial.consent_question)
         self.state.phase = "consent"
@@ -672,7 +748,7 @@ class _Interview:
 
     def _decline(self) -> None:
         self.ops.append(RecordConsent(agreed=False))
-        self.state = State(phase="declined", red_flags=self.state.red_flags)
+        self.state = State(phase="declined")  # only the fact of declining is kept
         self.say("consent_declined")
 
     def _agree(self, *, restart: bool = False) -> None:
@@ -685,8 +761,8 @@ class _Interview:
         self.answers[question.id] = Answer(question.id, self.text, Parsed(True, "yes"))
         self.state.phase = "screening"
         self.state.pending = None
-        if self.state.red_flags:
-            self.ops.append(RecordFlags(red_flags=tuple(self.state.red_flags)))
+        if self.state.red_flags or self.state.answered_by:
+            self.ops.append(self._flags())
         extras = self._extract(exclude=None)
         self._record_extras(extras)
         self._advance()
@@ -695,6 +771,9 @@ class _Interview:
 
     def _answering(self) -> None:
         pending = self.state.pending
+        if pending == CALL_WHOM:
+            self._whom_answer()
+            return
         if pending is None or not self.trial.has_question(pending):
             self._advance()
             return
@@ -975,7 +1054,51 @@ class _Interview:
             return
         question = self.trial.question(step.question_id)
         self.state.phase = "contact" if question.phase == "contact" else "screening"
+        if question.phase == "contact" and self.state.answered_by and not self.state.call_whom:
+            self._ask_whom()
+            return
         self._ask(question)
+
+    # -- someone answering for another person ---------------------------------------------
+
+    def _whom_reply(self) -> Reply:
+        options = (self._text("option_call_them"), self._text("option_call_me"))
+        return Reply(
+            self._text("call_whom"),
+            options,
+            {"question_id": CALL_WHOM, "expects": "choice", "options": list(options)},
+        )
+
+    def _ask_whom(self) -> None:
+        same = self.state.pending == CALL_WHOM
+        self.state.asks = self.state.asks + 1 if same else 1
+        self.state.pending = CALL_WHOM
+        self.replies.append(self._whom_reply())
+
+    def _whom_answer(self) -> None:
+        """The reply to "whom should the study team call?"; asked at most twice."""
+        command = command_of(self.text, self.lang)
+        whom = _whom_of(self.lowered, self.lang)
+        if whom is None and command is None and self.state.asks < 2:
+            if not (self._answer_question() or self._small_talk()):
+                self.say("call_whom_again")
+            self._ask_whom()
+            return
+        self.state.call_whom = whom or "not_said"
+        self.ops.append(self._flags())
+        self.state.pending = None
+        step = self.step()
+        if step.question_id is None:
+            self._advance()
+            return
+        if whom is not None:
+            self.say(f"call_whom_{whom}")
+        if command is not None and command != "continue":
+            question = self.trial.question(step.question_id)
+            self.state.pending = question.id
+            self._command(command, question)
+            return
+        self._advance()
 
     def _too_little_known(self, evaluation: Evaluation) -> bool:
         if evaluation.outcome is not Outcome.POSSIBLY_ELIGIBLE:
@@ -1148,7 +1271,8 @@ class _Interview:
         """ "hang on, earlier I said two years but it's really just 5 months": applied to
         the question it is about, then back to the pending question."""
         cue = _CORRECTION[self.lang]
-        if not cue.search(self.lowered):
+        if pending.phase == "contact" or not cue.search(self.lowered):
+            # With a contact detail pending the words are never copied into a check.
             return False
         answered = [
             q

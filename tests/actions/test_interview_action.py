@@ -44,7 +44,9 @@ def test_an_eligible_candidate_ends_with_a_handoff_in_the_store(store: Screening
     assert report["outcome"] == "likely_eligible"
     assert report["handoff"] is not None
     assert set(report["criteria"].values()) == {"pass"}
-    assert set(chat.slots) == {"interview"}, "one slot holds the whole interview state"
+    # One slot holds the whole interview state; one tells the tracker store what to keep.
+    assert set(chat.slots) == {"interview", "privacy"}
+    assert chat.slots["privacy"] == "normal"
     assert chat.state["phase"] == "done"
 
 
