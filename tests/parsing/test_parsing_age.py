@@ -51,6 +51,7 @@ from parsing_expect import DK, NU
         ("52 or 53", NU),
         ("banana", NU),
         ("I have had pain for 2 years", NU),
+        ("76 or so", (76, True)),
     ],
 )
 def test_age(read, text, expected):
@@ -111,6 +112,9 @@ def test_age_from_a_date_of_birth(read, text, expected):
         ("nearly 70", (69, True)),
         ("I'm almost 76", (75, True)),
         ("coming up to 70", (69, True)),
+        # a birthday already had: "turned 76 in the summer" is 76 now
+        ("turned 76 in the summer, where does the time go", (76, False)),
+        ("just turned 70 last spring", (70, False)),
     ],
 )
 def test_age_relative_to_a_birthday(read, text, expected):
@@ -137,6 +141,12 @@ def test_age_relative_to_a_birthday(read, text, expected):
         ("I'm 62 (born 1964)", (62, False)),  # the age said wins over a birth year
         ("born 1966, in my sixties", (60, True)),
         ("62, born 24/11/1964", (62, False)),
+        # the approximator belongs to the duration, not to the age
+        (
+            "ok so im 49, back has been bad for about 6 years since i lifted a washing machine",
+            (49, False),
+        ),
+        ("I'm 61, had it for around 10 years", (61, False)),
     ],
 )
 def test_age_in_a_longer_message(read, text, expected):

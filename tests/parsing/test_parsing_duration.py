@@ -131,6 +131,11 @@ def test_duration_from_a_date_or_event(read, text, expected):
         ("nearly a year", months(12.0, hedged=True)),
         ("for the past 2 years", months(24.0)),
         ("in the last 2 months", months(2.0, "less_than")),
+        ("since he was a teenager", months(24, "more_than", hedged=True)),
+        ("since my early twenties", months(24, "more_than", hedged=True)),
+        ("it's been years", months(24, "more_than", hedged=True)),
+        ("since the start of the year", months(10.7)),
+        ("it comes and goes, i couldn't tell you how long", DK),
     ],
 )
 def test_duration_in_everyday_words(read, text, expected):

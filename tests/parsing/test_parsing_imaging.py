@@ -79,6 +79,11 @@ def mri(had, *findings, hedged=False):
         ("I'm not sure if it was an MRI or a CT", DK),
         ("what's an MRI?", NU),
         ("banana", NU),
+        ("had one in october but haven't had the results yet", mri("yes")),
+        ("they said it looked fine for my age", mri("yes")),
+        ("yes, narrowing of the discs", mri("yes", "degenerated_disc")),
+        ("before i answer - whats the difference between an mri and a ct?", NU),
+        ("what? oh the tunnel one. yes, it showed worn discs", mri("yes", "degenerated_disc")),
     ],
 )
 def test_mri(read, text, expected):
@@ -159,6 +164,9 @@ def spect(had, levels=None, positive=None, hedged=False):
         ("I don't know if I had that one", DK),
         ("not sure", DK),
         ("banana", NU),
+        ("what's that? no i don't think so", spect("no")),
+        ("only 1", spect("yes", 1, True)),
+        ("yes, had it in may but nobody told me the result", spect("yes")),
     ],
 )
 def test_spect_ct(read, text, expected):
@@ -234,6 +242,13 @@ YES_HEDGED, NO_HEDGED = ("yes", True), ("no", True)
         ("dunno", DK),
         ("what's a tracer?", NU),
         ("banana", NU),
+        ("no reason I couldnt have it", ("no", False)),
+        ("I don't see why I couldn't have it", ("no", False)),
+        ("i dont know of any reason", ("no", False)),
+        ("no, no allergies", ("no", False)),
+        ("alright, then no, nothing", ("no", False)),
+        ("i'm claustrophobic in the MRI but a bone scan should be ok", ("no", False)),
+        ("i'm not sure, i'd have to ask my doctor, i've had problems with injections before", DK),
     ],
 )
 def test_spect_intolerance(read, text, expected):

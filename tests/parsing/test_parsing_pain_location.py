@@ -105,6 +105,8 @@ LEG = ("leg_unspecified", False)
         ("hard to describe really", DK),
         ("what does radiate mean?", NU),
         ("banana", NU),
+        ("my legs are fine", ("none", False)),
+        ("no, no leg pain at all", ("none", False)),
     ],
 )
 def test_pain_location(read, text, expected):

@@ -91,6 +91,7 @@ def found(*conditions, other=(), hedged=False):
         ("what is spondylolysis?", NU),
         ("I had a bladder infection last year", NU),
         ("banana", NU),
+        ("i had cancer but not in the spine", found("tumour", hedged=True)),
     ],
 )
 def test_spinal_pathology(read, text, expected):

@@ -145,6 +145,9 @@ def tried(*therapies, relief=None, hedged=False):
         ("what's a chiropractor?", NU),
         ("yes", NU),
         ("banana", NU),
+        ("physio cured it but it came back", tried("physiotherapy", relief="temporary")),
+        ("loads, none worked", tried("other", relief="none")),
+        ("nothing has made it go away", tried("other", relief="none")),
     ],
 )
 def test_therapies(read, text, expected):

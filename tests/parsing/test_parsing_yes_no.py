@@ -133,6 +133,22 @@ YES_HEDGED, NO_HEDGED = ("yes", True), ("no", True)
         ("yes and no", NU),
         ("yes... no", NU),
         ("", NU),
+        ("I don't see why not", YES),
+        ("don't see any reason why not", YES),
+        # a hedge settled by a closing yes; doubt words still hedge
+        ("i guess so, yes", YES),
+        ("i think so. Yes.", YES),
+        ("maybe i guess so, yes", YES_HEDGED),
+        # "ok" only acknowledges what the bot said
+        ("okay then no", NO),
+        ("alright, then no, nothing", NO),
+        ("ok, no problem", YES),
+        # another part of the back only; counts per week
+        ("it's my neck", NO),
+        ("mainly between the shoulder blades", NO),
+        ("i wouldnt say most days, maybe twice a week", NO),
+        ("a couple of times a week", NO),
+        ("5 times a week", YES),
     ],
 )
 def test_yes_no(read, text, expected):

@@ -9,6 +9,7 @@ use; importing this package does no work.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -24,7 +25,7 @@ from trialbot.parsing.therapies import parse_therapies
 from trialbot.parsing.topics import topics_of
 from trialbot.parsing.yes_no import parse_yes_no
 
-__all__ = ["PARSERS", "detect_red_flags", "parse", "topics_of"]
+__all__ = ["PARSERS", "detect_red_flags", "parse", "topics_of", "without_questions"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,34 @@ PARSERS: dict[str, Callable[[str, date], Parsed]] = {
 assert set(PARSERS) == set(ANSWER_TYPES), "every answer type needs a parser"
 
 
+_CONTACT_TYPES = frozenset({"name", "phone", "email"})
+# A sentence that asks something back: it ends with "?" and opens, after a few words of
+# lead-in ("before I answer -", "sorry,"), with a question word.
+_SENTENCES = re.compile(r"[^.!?]*(?:[.!?]+|$)")
+_LEAD_IN = (
+    r"(?:before i (?:answer|reply|say)|quick question|one question|sorry|um+|uh+|hmm+|ok(?:ay)?|so|"
+    r"but|and|wait|first(?:ly)?|out of interest|just wondering|btw|by the way|also|oh|well|"
+    r"actually|hang on|hi|hello|excuse me|can i ask|may i ask|i have a question)"
+)
+_ASKS_BACK = re.compile(
+    r"^\W*(?:" + _LEAD_IN + r"\b\W*)*"
+    r"(?:what|whats|what's|how|who|whom|why|when|where|which|does|do|is|are|can|could|will|"
+    r"would|should|shall|did|has|have|am|may|must|isn't|doesn't|don't)\b"
+)
+
+
+def without_questions(text: str) -> str:
+    """``text`` without the sentences that ask something back ("what's that? no, I
+    don't think so" -> "no, I don't think so"); empty when it only asks."""
+    kept = [
+        sentence
+        for sentence in _SENTENCES.findall(text)
+        if sentence.strip()
+        and not (sentence.rstrip().endswith("?") and _ASKS_BACK.match(sentence.lower()))
+    ]
+    return "".join(kept).strip()
+
+
 def parse(expects: str, text: str, *, today: date | None = None) -> Parsed:
     """Understand ``text`` as an answer of type ``expects``.
 
@@ -56,6 +85,11 @@ def parse(expects: str, text: str, *, today: date | None = None) -> Parsed:
         raise ValueError(f"unknown answer type {expects!r}; expected one of {ANSWER_TYPES}")
     if not isinstance(text, str) or not text.strip():
         return Parsed.not_understood()
+    if expects not in _CONTACT_TYPES:
+        answer = without_questions(text)
+        if not answer:
+            return Parsed.not_understood()  # only a question back: "what's a tracer?"
+        text = answer
     try:
         return parser(text, today or date.today())
     except Exception:  # a parser bug must not end the conversation

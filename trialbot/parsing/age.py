@@ -33,7 +33,7 @@ import re
 from datetime import date
 
 from trialbot.answers import Parsed
-from trialbot.parsing.nlp import Analysis, analyse
+from trialbot.parsing.nlp import Analysis, analyse, clause_around
 from trialbot.parsing.numbers import (
     MONTH_NAMES,
     SEASONS,
@@ -87,9 +87,11 @@ _NUMBER = re.compile(r"(?<![\w.])(?P<n>\d{1,4})(?:\.\d+)?(?![\d.]*\d)")
 # Signs that a number is the age: "52 years old", "I am 52", "turned 79", "my mum is 67".
 _AGE_AFTER = re.compile(r"^\s*(?:years?|yrs?|y)?\s*(?:old|yo|y\s*/?\s*o|of age)\b")
 _AGE_BEFORE = re.compile(
-    r"(?:\b(?:i am|am|aged|age|age is|is|turned)|'s)\s+(?:only|just|now|already|nearly|"
+    r"(?:\b(?:i am|am|i m|im|aged|age|age is|is|turned)|'s)\s+(?:only|just|now|already|nearly|"
     r"almost|about|around|over|under)?\s*$"
 )
+# A birthday already had: "turned 76 in the summer" is 76 now, not a coming birthday.
+_PAST_TURN = re.compile(r"\b(?:turned|became|hit|reached)\s+(?:only\s+|just\s+)?$")
 # A coming birthday: "turning 53", "I'll be 60 in March", "76 in 2 weeks", "62 next week".
 _FUTURE_BEFORE = re.compile(r"\b(?:turn|turning|will be|be|going to be|gonna be)\s+$")
 _WHEN = MONTH_NAMES + "|" + "|".join(SEASONS)
@@ -110,9 +112,14 @@ _OTHER_QUANTITY = re.compile(
     r"years? ago)\b|^\s*(?:%|/\s*\d|'|\")"
 )
 # ... or precede one: "for 5 years", "since 2019", "pain 8 out of 10", "7/10".
-_OTHER_BEFORE = re.compile(r"(?:\b(?:for|past|last|since|had it|in|out of)|/)\s*$")
+_OTHER_BEFORE = re.compile(
+    r"(?:\b(?:for|past|last|since|had it|in|out of)|/)"
+    r"(?:\s+(?:about|around|roughly|nearly|almost|over|just over|more than|a good|the past|"
+    r"the last))?\s*$"
+)
 _LETTER_O = re.compile(r"(?<![\d.])([1-9]) o\b(?!\s*')")
 _APPROXIMATE = re.compile(r"\b(?:nearly|almost|about|around|roughly|over|under|ish|or so)\b")
+_APPROXIMATE_AFTER = re.compile(r"^\s*(?:-\s*)?(?:ish|or so|or thereabouts|give or take)\b")
 
 
 def parse_age(text: str, today: date) -> Parsed:
@@ -124,6 +131,14 @@ def read_age(analysis: Analysis, today: date) -> Parsed:
     norm, _ = words_to_digits(_LETTER_O.sub(r"\g<1>0", analysis.norm))
     norm = _DECADE_DIGITS.sub(lambda m: _DECADE_WORDS[m.group("tens")], norm)
     hedged = bool(analysis.hedge_cues or analysis.approximators or _APPROXIMATE.search(norm))
+
+    def near_hedged(start: int, end: int) -> bool:
+        """Doubt about this number: a hedge cue anywhere, an approximator in its clause
+        ("I'm 49, pain for about 6 years": the "about" is the duration's)."""
+        return bool(analysis.hedge_cues) or bool(
+            _APPROXIMATE.search(clause_around(masked, start, end))
+            or _APPROXIMATE_AFTER.match(masked[end:])
+        )
 
     dates = find_dates(norm, today.year)
     birth = _birth_cued(norm, dates, today)
@@ -144,6 +159,9 @@ def read_age(analysis: Analysis, today: date) -> Parsed:
         number = int(match.group("n"))
         if len(match.group("n")) == 4 or _OTHER_QUANTITY.match(after):
             continue
+        if _PAST_TURN.search(before):
+            present.append((number, True, near_hedged(*match.span()), match.group()))
+            continue
         if _FUTURE_BEFORE.search(before) or _FUTURE_AFTER.match(after):
             coming.append((number, match.group()))
             continue
@@ -153,7 +171,7 @@ def read_age(analysis: Analysis, today: date) -> Parsed:
             present.append((number - 1, True, True, match.group()))
             continue
         is_age = bool(_AGE_AFTER.match(after) or _AGE_BEFORE.search(before))
-        present.append((number, is_age, hedged, match.group()))
+        present.append((number, is_age, near_hedged(*match.span()), match.group()))
 
     # An age said as such wins over a year of birth: "I'm 62 (born 1964)" is 62, exact.
     marked = [c for c in present if c[1]]

@@ -253,7 +253,9 @@ _PHONE_DECLINE = re.compile(
     r"\be-?mail (?:only|is better|would be better|is best|is easier|instead|please|me)\b|"
     r"\bonly (?:by |via |use )?e-?mail\b|\b(?:by|via) e-?mail\b|"
     r"\b(?:prefer|rather have|rather)(?: to be contacted| contact| to be)?(?: by| via)? "
-    r"(?:e-?mail|mail|writing|emailed|written)\b|\bdo(?:n'?t| not) call\b",
+    r"(?:e-?mail|mail|writing|emailed|written)\b|\bdo(?:n'?t| not) call\b"
+    r"|\b(?:just |only )?(?:use|write to|try) (?:my|the|her|his) e-?mail\b"
+    r"|\b(?:the |my )?e-?mail is (?:fine|enough|ok|okay|easiest)\b",
     re.IGNORECASE,
 )
 
@@ -372,7 +374,9 @@ _EMAIL_DECLINE = re.compile(
     r"\bphone (?:only|is better|would be better|is best|is easier|instead|please)\b|"
     r"\bonly (?:by |via )?(?:phone|calls?)\b|\b(?:by|via) phone\b|"
     r"\b(?:prefer|rather)(?: to be contacted| contact| to be)?(?: by| via)?(?: a)? "
-    r"(?:phone|calls?|calling|called|telephone)\b|\bcall me instead\b",
+    r"(?:phone|calls?|calling|called|telephone)\b|\bcall me instead\b"
+    r"|\b(?:just |only )?(?:use|call|ring|try) (?:my|the|her|his) (?:phone|number|mobile)\b"
+    r"|\b(?:the |my )?(?:phone|number|mobile) is (?:fine|enough|ok|okay|easiest)\b",
     re.IGNORECASE,
 )
 

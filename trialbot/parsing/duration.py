@@ -123,15 +123,18 @@ _MONTH_ALONE = re.compile(
     r"(?:(?P<last>last|this|this past)\s+)?(?:start of\s+|end of\s+)?"
     r"(?P<when>" + _WHEN + r")\b"
 )
+_YEAR_START = re.compile(r"\b(?:the )?(?:start|beginning) of (?:the|this) year\b")
 _LAST_YEAR = re.compile(r"\b(?P<which>last|this) year\b")
 _LAST_WEEK = re.compile(r"\blast (?P<unit>week|month)\b|\byesterday\b")
 _VAGUE_YEARS = re.compile(
     r"\b(?:for|many|several|some|a number of|donkey\s*'?\s*s?|donkeys)\s+years\b|"
-    r"^\s*years\s*$|\byears and years\b|\bdecades\b|"
+    r"^\s*years\s*$|\byears and years\b|\bdecades\b|\b(?:been|for) (?:many |several )?years\b|"
     r"\b(?:most|all|much) of my (?:adult |working )?life\b|\bmy (?:whole|entire) "
     r"(?:adult )?life\b|\ball my (?:adult )?life\b|\bas long as i can remember\b|"
-    r"\bsince (?:i was )?(?:a )?(?:child|kid|teenager|teen|boy|girl|young|little)\b|"
-    r"\bsince (?:my )?(?:childhood|teens|school|school days|youth|twenties|20 s)\b"
+    r"\bsince (?:(?:i|he|she|they) (?:was|were) )?(?:a )?(?:child|kid|teenager|teen|boy|girl|"
+    r"young|little)\b|"
+    r"\bsince (?:my |his |her |their )?(?:early |mid |late )?(?:childhood|teens|school|"
+    r"school days|youth|twenties|20 s)\b"
 )
 # Age and birth talk: "30 years old", "80 years young", "born in 1966", "nar. 5.11.1963"
 # (Czech "narozen"), "I'll be 18 in March", "turned 18 last week", "39 in june"; and a
@@ -228,6 +231,8 @@ def parse_duration(text: str, today: date) -> Parsed:
 
 def read_duration(analysis: Analysis, today: date) -> Parsed:
     norm = _FREQUENCY.sub(lambda m: m.group("keep") or " ", analysis.norm)
+    # "since the start of the year": since January of this year.
+    norm = _YEAR_START.sub("january", norm)
     norm, vague = words_to_digits(_fractions(norm))
     norm = _UNIT_FIRST.sub(r"\g<bound> \g<n> \g<unit>s", norm)
     # "2-3 years", "2 or 3 years", "a year or two": the lower end, hedged.

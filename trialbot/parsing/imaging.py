@@ -68,7 +68,10 @@ _NORMAL = re.compile(
 # "normal for my age": the wear expected at that age, not a normal scan.
 _NORMAL_FOR_AGE = re.compile(
     r"\bnormal for (?:my|your|his|her|their|someone 's|someone of my|a person of my|people my|"
-    r"a man my|a woman my|someone my)?\s*age\b|\b(?:what you would expect|expected) "
+    r"a man my|a woman my|someone my)?\s*age\b"
+    r"|\b(?:fine|ok|okay|good|not bad|alright|all right|as expected|average) (?:for|at) "
+    r"(?:my|your|his|her|their|someone 's|someone of my|a person of my|people my) ?age\b"
+    r"|\b(?:what you would expect|expected) "
     r"(?:at|for) my age\b|\bnormal (?:for|at) (?:\d+|my years)\b"
 )
 _NOT_HAD = re.compile(
@@ -81,6 +84,13 @@ _NOT_HAD = re.compile(
 _HAD = re.compile(
     r"\b(?:i had|i have had|had one|had an?|had it|got one|done one|did one|it showed|showed|"
     r"what it showed|the results?|the report|had (?:\d+|two|both))\b"
+)
+# A result not (yet) given: "haven't had the results yet", "nobody told me the result".
+_NO_RESULT = re.compile(
+    r"\b(?:have not|has not|had not|did not|do not|not yet|never|still not)\s+(?:yet\s+)?"
+    r"(?:had|got|gotten|received|get|seen|heard)\s+(?:back\s+)?(?:the\s+|my\s+|his\s+|her\s+|any\s+)?"
+    r"(?:results?|report|letter|feedback)\b|\bwaiting for (?:the\s+)?(?:results?|report)\b"
+    r"|\b(?:nobody|no one|no - one)\s+(?:has\s+)?(?:told|explained|gave)\b"
 )
 # "I don't know if I had that one": not knowing governs the having.
 _DONT_KNOW_IF = re.compile(
@@ -151,6 +161,12 @@ def _had(analysis: Analysis, own: frozenset[str]) -> str | None:
         return answer
     if _DONT_KNOW_IF.search(norm):
         return None
+    no_result = _NO_RESULT.search(norm)
+    if no_result:
+        # "had one in October but haven't had the results yet": had, result not known.
+        rest = norm[: no_result.start()] + " " + norm[no_result.end() :]
+        if _HAD.search(rest) and not _NOT_HAD.search(rest):
+            return "yes"
     if any(m.negated for m in named) or _NOT_HAD.search(norm):
         return "no"
     if _HAD.search(norm) or any(not m.negated for m in named):
@@ -186,7 +202,9 @@ _ONE = re.compile(
     r"(?:level|place|spot|area|segment|hot\s?spot)\b"
 )
 # A bare count as the whole answer: "yes, 2", "three", "2+".
-_BARE_COUNT = re.compile(r"^\W*(?:yes\W*)?(?P<n>\d)\s*\+?\W*$")
+_BARE_COUNT = re.compile(
+    r"^\W*(?:yes\W*)?(?:(?:only|just)\s+(?:the\s+)?)?(?P<n>\d)\s*\+?\s*(?:only)?\W*$"
+)
 _SPECT_NEGATIVE = re.compile(
     r"\b(?:they |it )?found nothing\b|\bnothing (?:was )?(?:found|showed|lit up|showed up)\b"
     r"|\bshowed nothing\b|\bno (?:hot ?spots?|activity|uptake|active spots?)\b"
@@ -287,14 +305,26 @@ _CANNOT = re.compile(
     r"(?:have|do|tolerate|stand|lie|finish|stay|complete|go through|get through)\b"
 )
 _CAN = re.compile(
-    r"\bi (?:can|could|would|will|'d|'ll) (?:have|do|manage|cope|tolerate|be fine|be ok)\b"
+    r"\b(?:i|he|she) (?:can|could|would|will|'d|'ll) (?:have|do|manage|cope|tolerate|be fine|"
+    r"be ok)\b(?! to\b)"
     r"|\bhappy to (?:have|do)\b|\bfine (?:by|with) me\b|\bno problems?\b|\bno issues?\b"
-    r"|\b(?:am|'m) (?:ok|okay|fine) with\b|\bshould be fine\b"
+    r"|\b(?:am|'m) (?:ok|okay|fine) with\b"
+    r"|\b(?:should|would|will|'d|'ll) be (?:fine|ok|okay|alright|all right|no problem)\b"
 )
 _FINE = re.compile(
     r"\b(?:was|were|went|felt|it is|i am|i was)\s+(?:totally\s+|completely\s+|absolutely\s+)?"
     r"(?:fine|ok|okay|all right|alright|good|well)\b|\bno (?:problems?|issues?|reactions?|"
     r"trouble)\b|\bfine\b|\ball good\b|\bwent well\b|\bnone\b"
+)
+# Nothing known against it: "I don't know of any reason", "not aware of any".
+_KNOW_OF_NONE = re.compile(
+    r"\b(?:do not|does not) know of (?:any|a)\b|\bnot aware of (?:any|a)\b|\bknow of no\b"
+    r"|\b(?:can not|could not) think of (?:any|one|a reason)\b|\bno reason\b"
+)
+# Not known before someone else is asked: "I'd have to ask my doctor".
+_ASK_FIRST = re.compile(
+    r"\b(?:have to|need to|would need to|must|should|will|'ll|'d have to)\s+(?:ask|check with)\b"
+    r"|\bnot sure\b.*\b(?:problems?|trouble|issues?|reactions?|funny turn)\b"
 )
 _NEVER_HAD = re.compile(r"\bnever had\b|\bhave not had\b|\bnot had\b|\bnever been\b")
 _TRACER = {
@@ -360,7 +390,9 @@ def read_spect_intolerance(analysis: Analysis) -> Parsed:
         )
     if lead is not None:
         return Parsed(understood=True, value=lead, hedged=hedged, evidence=analysis.text)
-    fine = _FINE.search(norm) or _CAN.search(norm)
+    if _ASK_FIRST.search(norm):
+        return Parsed.dont_know(evidence=analysis.text)  # "I'd have to ask my doctor"
+    fine = _FINE.search(norm) or _CAN.search(norm) or _KNOW_OF_NONE.search(norm)
     if analysis.of("INTOLERANCE", negated=True) or fine:
         return Parsed(understood=True, value="no", hedged=hedged, evidence=analysis.text)
     if DONT_KNOW.search(norm) or DONT_KNOW_MORE.search(norm):

@@ -219,6 +219,19 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "degenerated",
             "thinning discs",
             "narrowed disc space",
+            "narrowed discs",
+            "narrowing of the discs",
+            "narrowing of the disc",
+            "narrowing of discs",
+            "disc narrowing",
+            "disc space narrowing",
+            "narrow discs",
+            "worn down discs",
+            "lots of wear",
+            "a lot of wear",
+            "quite a lot of wear",
+            "plenty of wear",
+            "lot of wear",
             "desiccation",
             "desiccated",
             "disc dehydration",
@@ -1233,6 +1246,18 @@ DOUBLE_NEGATIVES: list[tuple[str, str]] = [
         r"\b(?:i\s+)?can(?:'t|t|not| not) (?:remember|recall) (?:a|one|the last) day without "
         r"(?:it|pain|the pain)\b",
         "it hurts every day",
+    ),
+    # "no reason I couldn't have it", "I don't see why she couldn't": no reason against.
+    (
+        r"\b(?:no|not any|can(?:'t|t|not| not) think of any|do(?:n't|nt| not) know of any)\s+"
+        r"reasons?\s+(?:why\s+)?(i|he|she|we|they|you)\s+(?:could|can|would|should)(?:n'?t| not|not)"
+        r"(?:\s+be able to)?\b",
+        r"no reason, \1 could",
+    ),
+    (
+        r"\b(?:i\s+)?(?:do(?:n't|nt| not)|can(?:'t|t|not| not))\s+see\s+(?:any reason\s+)?why\s+"
+        r"(i|he|she|we|they|you)\s+(?:could|can|would|should)(?:n'?t| not|not)(?:\s+be able to)?\b",
+        r"no reason, \1 could",
     ),
 ]
 

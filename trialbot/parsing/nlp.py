@@ -10,8 +10,8 @@ it never goes past my knee" to "it goes past my knee". It runs, in order:
    Seven-letter words are corrected only towards listed medical words: everyday words
    sit one letter from lexicon words ("feeling"/"feeding", "talking"/"walking").
 3. ``entity_ruler`` — the clinical vocabulary of :mod:`trialbot.parsing.lexicon`.
-4. ``negex`` (negspacy) — NegEx with the chat-tuned termset of the lexicon: marks
-   ``ent._.negex``.
+4. ``trialbot_negex`` — negspacy's NegEx (one off-by-one fixed, see :class:`_Negex`)
+   with the chat-tuned termset of the lexicon: marks ``ent._.negex``.
 5. ``trialbot_hedging`` — the same scope algorithm for uncertainty cues ("I think",
    "probably", "or so"): marks ``ent._.hedged`` and collects ``doc._.hedge_cues``.
 
@@ -213,6 +213,33 @@ class _Hedging:
         return doc
 
 
+class _Negex(Negex):
+    """negspacy's NegEx with one fix: a cue that starts right where a pseudo-negation
+    ends still counts. negspacy drops it (its span test includes the pseudo-negation's
+    exclusive end), so in "no, no allergies" the second "no" was lost behind the pseudo
+    "no ," and the allergies read as had."""
+
+    def process_negations(self, doc: Doc) -> tuple[list[Any], list[Any], list[Any]]:
+        strings = self.nlp.vocab.strings
+        matches = self.matcher(doc)
+        pseudo = [(start, end) for match_id, start, end in matches if strings[match_id] == "pseudo"]
+        found: dict[str, list[Any]] = {"Preceding": [], "Following": [], "Termination": []}
+        for match_id, start, end in matches:
+            kind = strings[match_id]
+            if kind in found and not any(p_start <= start < p_end for p_start, p_end in pseudo):
+                found[kind].append((match_id, start, end))
+        return found["Preceding"], found["Following"], found["Termination"]
+
+
+@Language.factory(
+    "trialbot_negex", default_config={"neg_termset": {}, "ent_types": [], "chunk_prefix": []}
+)
+def _make_negex(
+    nlp: Language, name: str, neg_termset: dict, ent_types: list, chunk_prefix: list
+) -> _Negex:
+    return _Negex(nlp, name, neg_termset, ent_types, "negex", chunk_prefix)
+
+
 @Language.factory("trialbot_spelling")
 def _make_speller(nlp: Language, name: str) -> _Speller:
     words: set[str] = set(lexicon.EXTRA_SPELLING_WORDS)
@@ -257,7 +284,7 @@ def _build() -> Language:
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
     ruler.add_patterns(_entity_patterns())  # type: ignore[attr-defined]
     nlp.add_pipe(
-        "negex",
+        "trialbot_negex",
         config={"neg_termset": NEGATION_TERMSET, "ent_types": sorted(lexicon.LABELS)},
     )
     nlp.add_pipe("trialbot_hedging")

@@ -86,6 +86,10 @@ _NO_FURTHER = re.compile(
     r"(?:(?:back|top|front|side|middle|bottom)\s+of\s+(?:(?:the|my|his|her)\s+)?)?"
     r"(?P<part>" + "|".join(sorted(_STOP_PARTS, key=len, reverse=True)) + r")\b"
 )
+_FINE_PART = re.compile(
+    r"\b(?:is|are|feel|feels|seem|seems)\s+(?:totally\s+|completely\s+|perfectly\s+)?"
+    r"(?:fine|ok|okay|normal|good|all right|alright|unaffected|pain free)\b"
+)
 # Above-knee words at thigh level: a leg named with these is not left open.
 _THIGH_LEVEL = re.compile(r"thigh|hamstring|knee|upper leg|top of my leg", re.IGNORECASE)
 _OWN_TOPICS = frozenset({"radicular_pain", "low_back_pain"})
@@ -112,8 +116,10 @@ def read_pain_location(analysis: Analysis) -> Parsed:
         if m.start >= since and not any(a <= m.start < b for a, b, _ in stops)
     ]
     labels = ("BODY", "RADIATE", "LIMIT")
-    body = [m for m in now if m.label in labels and not m.negated]
-    denied = [m for m in now if m.label in ("BODY", "RADIATE") and m.negated]
+    # "my legs are fine": a part said to be fine is denied, not reached.
+    fine = {m for m in now if m.label == "BODY" and _FINE_PART.search(analysis.clause_of(m))}
+    body = [m for m in now if m.label in labels and not m.negated and m not in fine]
+    denied = [m for m in now if m.label in ("BODY", "RADIATE") and (m.negated or m in fine)]
     denied_limits = [m for m in now if m.label == "LIMIT" and m.negated] + [
         Mention(
             label="LIMIT",

@@ -18,8 +18,9 @@ Decisions:
   people also say "born with" of the common scoliosis that starts in childhood, so it
   is a *hedged* ``congenital_defect`` (never excludes on its own; the team checks).
   "scoliosis since I was a kid" is ``other``.
-* Cancer of another organ ("I had breast cancer 10 years ago") is a *hedged* tumour: it
-  may have spread to the spine, so the team checks; it never excludes on its own.
+* Cancer of another organ ("I had breast cancer 10 years ago", "I had cancer but not in
+  the spine") is a *hedged* tumour: it may have spread to the spine, so the team
+  checks; it never excludes on its own.
 * A condition that was ruled out ("they checked for cancer and it was clear", "it
   turned out to be nothing", "checked for spondylolisthesis and it was negative") or
   belongs to a relative ("my mum had spina bifida, I don't") is not the candidate's.
@@ -163,4 +164,12 @@ def _the_candidates(mention: Mention, analysis: Analysis) -> bool:
 
 def _other_organ(mention: Mention, analysis: Analysis) -> bool:
     clause = analysis.clause_of(mention)
+    if _NOT_THE_SPINE.match(analysis.norm[mention.end :]):
+        return True  # "I had cancer, but not in the spine"
     return bool(OTHER_ORGAN.search(clause)) and not _SPINE.search(clause)
+
+
+_NOT_THE_SPINE = re.compile(
+    r"^\W*(?:\w+\W+){0,4}?(?:but\s+)?(?:not|never|nothing)\s+(?:in|on|near|to do with|"
+    r"spread to)\s+(?:my\s+|the\s+|his\s+|her\s+)?(?:spine|back|bones?|vertebra\w*)\b"
+)

@@ -58,11 +58,12 @@ _A_WHILE = (
     r"|a day or two|a week or two)"
 )
 RELIEF_NONE = re.compile(
-    r"\b(?:(?:did|does|do|has|have|had|would) not|never|none of (?:it|them|these|those)|neither)"
+    r"\b(?:(?:did|does|do|has|have|had|would) not|never|none(?: of (?:it|them|these|those))?|"
+    r"neither)"
     r"\s+(?:really\s+|much\s+|even\s+|ever\s+)?(?:help|helped|helps|work|worked|works|do anything|"
     r"do much|did much|make a difference|change anything|relieve|lasted|made it go away)\b"
     r"|\bnothing\s+(?:has\s+|really\s+|ever\s+|have\s+)?(?:helped|worked|works|helps|changed|"
-    r"lasted|made a difference)\b"
+    r"lasted|made a difference|made it go away|taken it away|took it away|got rid of it)\b"
     r"|\bno\s+(?:real\s+|lasting\s+)?(?:relief|difference|improvement|help|effect|change|luck|"
     r"use|benefit|joy|better)\b"
     r"|\bmade no difference\b|\buseless\b|\bwaste of (?:time|money)\b|\bdid nothing\b"
@@ -96,6 +97,11 @@ RELIEF_LASTING = re.compile(
     r"|\bpain free\b|\bsorted (?:it|me) out\b|\bcompletely better\b|\bno pain (?:since|for)\b"
     r"|\b(?:been|felt) fine (?:since|for|ever since)\b|\btook it away\b|\btaken it away\b"
     r"|\blong term\b"
+)
+# The pain returning after relief: it ended, whatever came before ("cured it but it came back").
+_RELAPSE = re.compile(
+    r"\b(?:came|comes|has come|come) back\b|\b(?:it|pain|that) (?:is|'s|s) back\b|\breturned\b"
+    r"|\bstarted again\b|\bflared (?:up )?again\b"
 )
 _TRIED_NOTHING = re.compile(
     r"^\W*(?:no|nope|none|nothing|never|not really|not yet|nothing yet|not really anything|"
@@ -187,8 +193,12 @@ def _relief(norm: str) -> tuple[str | None, list[str]]:
     temporary = list(RELIEF_TEMPORARY.finditer(norm))
     none = list(RELIEF_NONE.finditer(norm))
     for match in lasting:
-        # "fixed it for two years, now it's back": the relief ended.
-        if not any(_same_sentence(norm, match, t) for t in temporary):
+        # "fixed it for two years, now it's back", "physio cured it but it came back":
+        # the relief ended.
+        ended = any(_same_sentence(norm, match, t) for t in temporary) or any(
+            r.start() > match.end() for r in _RELAPSE.finditer(norm)
+        )
+        if not ended:
             return "lasting", [match.group()]
     if temporary:
         return "temporary", [temporary[0].group()]

@@ -68,6 +68,10 @@ DONT_KNOW = _words(
     "have to check",
     "need to check",
     "not know",
+    "could not tell you",
+    "can not tell you",
+    "could not say",
+    "could not tell",
 )
 # Further "don't know" phrasings for the parsers of this package's clinical answers.
 DONT_KNOW_MORE = _words(
@@ -165,7 +169,13 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bno+\b"), "no"),
     (_words("no problem", "no problems", "no worries"), " "),
     (_words("no doubt"), "yes"),
-    (re.compile(r"\b(?:i\s+)?can not see why not\b|\bwhy not\b"), "yes"),
+    (
+        re.compile(
+            r"\b(?:i\s+)?(?:can not|do not|could not|cannot) see (?:any reason )?why not\b"
+            r"|\bwhy not\b"
+        ),
+        "yes",
+    ),
     (re.compile(r"\b(?:i\s+)?(?:do|would|'d) not mind\b"), "yes"),
     (
         re.compile(
@@ -177,6 +187,10 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bplease do not\b"), "no"),
     (re.compile(r"\bprefer not to(?! say)\b"), "no"),
 ]
+# A hedge settled by a closing "yes": "I guess so, yes", "I think so. Yes." — but not
+# words of real doubt ("maybe", "probably"), which stay hedged.
+_SETTLED_YES = re.compile(r"\b(?:think|guess|suppose|reckon|believe)\s+so\s*[,.!;]?\s*yes\W*$")
+_STRONG_DOUBT = re.compile(r"\b(?:maybe|perhaps|possibly|probably|not sure|might)\b")
 # "yes and no", "yes or no": a contradiction, not an answer.
 BOTH = _words("yes and no", "yes or no", "either way")
 
@@ -198,6 +212,9 @@ def polarity(norm: str) -> Parsed:
     if hedged_no:
         return Parsed(understood=True, value="no", hedged=True, evidence=hedged_no.group())
     hedged_yes = HEDGED_YES.search(norm)
+    if hedged_yes and _SETTLED_YES.search(norm) and not _STRONG_DOUBT.search(norm):
+        # "I guess so, yes": the doubt is settled by the last word.
+        return Parsed(understood=True, value="yes", evidence=hedged_yes.group())
     if hedged_yes:
         return Parsed(understood=True, value="yes", hedged=True, evidence=hedged_yes.group())
     dont_know = DONT_KNOW.search(norm)
@@ -239,6 +256,12 @@ _LEADING_YES = {
 }
 
 
+# Words that only acknowledge what the bot said, then the answer: "ok then no".
+_ACKNOWLEDGED_NO = re.compile(
+    r"^\W*(?:ok|okay|alright|all right|k|right|i see)\W+"
+    r"(?:(?:then|so|well|in that case|thanks|thank you)\W+)*(?:no|none|nothing|not really|never)"
+    r"\b(?!\s*(?:problem|worries)\b)"
+)
 # "yes and it goes into my leg", "no I'm not pregnant": a yes or no that runs on.
 _LEADING_RUN_ON = re.compile(
     r"^\W*(?P<word>yes|no)\s+(?=(?:and|but|i|it|my|though|because|as|so|thanks|thank)\b)"
@@ -248,6 +271,8 @@ _LEADING_RUN_ON = re.compile(
 def leading_answer(norm: str) -> str | None:
     """ "yes" / "no" when the message opens with a bare answer word ("no, it stays...")."""
     prepared = _prepare(norm)
+    if _ACKNOWLEDGED_NO.match(prepared):
+        return "no"  # "ok then no", "alright, then no, nothing": "ok" only acknowledges
     match = _LEADING.match(prepared) or _LEADING_RUN_ON.match(prepared)
     if not match:
         return None
@@ -290,7 +315,32 @@ _SOMETIMES = re.compile(
 )
 
 
+# A count per week or month: "twice a week", "maybe 3 times a month".
+_TIMES_PER = re.compile(
+    r"\b(?P<n>once|twice|thrice|(?:\d+|one|two|three|four|five|six|seven|a few|a couple of|few|"
+    r"couple of|several)\s+times)\s+(?:a|per|every|each|in a)\s+(?P<unit>week|month|fortnight|year)\b"
+)
+_TIMES = {"once": 1, "twice": 2, "thrice": 3, "one": 1, "two": 2, "three": 3, "four": 4,
+          "five": 5, "six": 6, "seven": 7, "a few": 3, "few": 3, "a couple of": 2,
+          "couple of": 2, "several": 4}  # fmt: skip
+
+
+def _times_per_week(norm: str) -> Parsed | None:
+    """ "twice a week" is not most days; "5 times a week" is."""
+    match = _TIMES_PER.search(norm)
+    if not match:
+        return None
+    said = match.group("n").removesuffix(" times")
+    count = int(said) if said.isdigit() else _TIMES.get(said, 0)
+    if match.group("unit") != "week" or count <= 3:
+        return Parsed(understood=True, value="no", evidence=match.group())
+    return Parsed(understood=True, value="yes", hedged=count == 4, evidence=match.group())
+
+
 def _how_often(norm: str) -> Parsed | None:
+    per_week = _times_per_week(norm)
+    if per_week is not None and (not _MOST.search(norm) or _NOT_MOST.search(norm)):
+        return per_week
     for pattern, value, hedged in (
         (_NOT_EVERY_BUT_MOST, "yes", False),
         (_NOT_MOST, "no", False),
@@ -306,6 +356,18 @@ def _how_often(norm: str) -> Parsed | None:
     return None
 
 
+# For "pain in your lower back?": an answer that only names another part of the back.
+_PAIN_ELSEWHERE = re.compile(
+    r"^\W*(?:(?:it is|it 's|its|it s|the pain is|that is|mine is|his is|her is)\s+)?"
+    r"(?:(?:more|mainly|mostly|only|just|actually|really|all)\s+)*(?:in\s+)?"
+    r"(?:my|his|her|the|their)?\s*(?:neck|upper back|top of (?:my|the|his|her) back|"
+    r"shoulders?|shoulder blades?|between (?:my|the|his|her) shoulder blades|mid back|"
+    r"middle back|middle of (?:my|the|his|her) back|thoracic|chest)\b"
+)
+_LOW_BACK = re.compile(
+    r"\b(?:low|lower|lumbar|small of|bottom of|base of|lower part of)\b.{0,20}\b(?:back|spine)\b"
+    r"|\blumbar\b|\blower back\b|\blow back\b"
+)
 _CONTRADICTS = {
     "yes": re.compile(r"(?:^|[,.!?;]\s*)(?:no|nope|not really)\s*(?:[,.!?;]|$)"),
     "no": re.compile(r"(?:^|[,.!?;]\s*)(?:yes|yep)\s*(?:[,.!?;]|$)"),
@@ -335,6 +397,10 @@ def read_yes_no(analysis: Analysis) -> Parsed:
     often = _how_often(norm)
     if often is not None:
         return often
+    elsewhere = _PAIN_ELSEWHERE.match(norm)
+    if elsewhere and not _LOW_BACK.search(norm):
+        # "it's my neck", "mainly between the shoulder blades": not the lower back.
+        return Parsed(understood=True, value="no", evidence=elsewhere.group().strip())
     if answers_elsewhere(analysis, {"low_back_pain"}):
         return Parsed.not_understood()  # "I'm 48", "physio didn't help"
     reading = polarity(norm)
