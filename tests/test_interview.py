@@ -527,6 +527,31 @@ def test_whom_to_call_is_asked_at_most_twice() -> None:
     assert talk.outcome == "likely_eligible"
 
 
+def test_not_sure_whom_to_call_moves_on_at_once() -> None:
+    talk = Talk()
+    talk.start("it's for my wife")
+    play(talk, {**ELIGIBLE, "call_whom": "I'm not sure"})
+    assert talk.asked_pseudo.count("call_whom") == 1
+    assert talk.flags["call_whom"] == "not_said"
+
+
+@pytest.mark.parametrize("said", ["ok no", "ok, no thanks", "yes no", "ok but not now"])
+def test_a_leading_ok_then_no_is_no_consent(said: str) -> None:
+    talk = Talk()
+    talk.say("hi")
+    talk.say(said)
+    assert talk.consent is not True
+    assert "age" not in talk.asked
+
+
+@pytest.mark.parametrize("said", ["sure, no problem", "okay no worries", "yes please"])
+def test_yes_with_no_problem_is_consent(said: str) -> None:
+    talk = Talk()
+    talk.say("hi")
+    talk.say(said)
+    assert talk.consent is True
+
+
 def test_someone_answering_for_themselves_is_not_asked_whom_to_call() -> None:
     talk = Talk()
     talk.start()
@@ -788,3 +813,57 @@ def test_declining_keeps_nothing_but_the_fact() -> None:
     talk.say("no thanks")
     assert talk.state["phase"] == "declined"
     assert talk.state["red_flags"] == []
+
+
+# --- answers as the fresh personas wrote them (tests/conversations/personas/fresh.yml) ----
+
+
+@pytest.mark.parametrize(
+    "agreement", ["I don't see why not", "i guess so, yes", "i think so. Yes."]
+)
+def test_agreement_in_everyday_words_starts_the_screening(agreement: str) -> None:
+    talk = Talk()
+    talk.say("hello")
+    talk.say(agreement)
+    assert talk.consent is True
+    assert talk.pending == "age"
+
+
+def test_a_question_asked_before_answering_is_answered_and_no_answer_is_stored() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "mri")
+    talk.say("before i answer - whats the difference between an mri and a ct?")
+    assert "mri" not in talk.answers
+    assert "strong magnet" in talk.text()
+    assert talk.pending == "mri"
+    talk.say("yes, it showed arthritis in the small joints of the spine")
+    assert talk.value("mri") == {"had": "yes", "findings": ["facet_arthropathy"]}
+
+
+def test_an_acknowledged_faq_answer_then_no_is_a_no_without_a_confirmation() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "spect_intolerance")
+    talk.say("is the radiation safe?")
+    assert talk.pending == "spect_intolerance"
+    talk.say("alright, then no, nothing")
+    assert talk.value("spect_intolerance") == "no"
+    assert talk.pending != "confirm"
+
+
+def test_no_reason_not_to_have_the_scan_is_not_an_exclusion() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "spect_intolerance")
+    talk.say("no reason I couldnt have it")
+    assert talk.value("spect_intolerance") == "no"
+    assert talk.pending != "confirm"
+
+
+def test_a_birthday_already_had_is_confirmed_as_over_the_age_limit() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("turned 76 in the summer, where does the time go")
+    assert talk.pending == "confirm"
+    assert talk.payload["verdicts"] == {"inc_age": "fail"}

@@ -318,7 +318,8 @@ _LEADING_YES = {
         r"agreed|i agree|agree|i consent|go ahead|go for it|go on(?: then)?|fire away|ask away|"
         r"of course|absolutely|definitely|certainly|why not|happy to|no problem|"
         r"that'?s fine|fine by me|i'?m happy|i'?m ready|ready|let'?s go|let'?s do (?:it|this)|y)"
-        r"\b(?!\s*(?:but|not)\b)"
+        # ... not followed by a turn ("ok but", "ok no"; "sure, no problem" is a yes)
+        r"\b(?!\W*(?:but|not|nope|nah|no(?!\s*(?:problem|prob|worries|bother)))\b)"
     )
 }
 # The words of a reply to "Is that right?" that only confirm or deny.
@@ -1079,7 +1080,10 @@ class _Interview:
         """The reply to "whom should the study team call?"; asked at most twice."""
         command = command_of(self.text, self.lang)
         whom = _whom_of(self.lowered, self.lang)
-        if whom is None and command is None and self.state.asks < 2:
+        unsure = self.parser("yes_no", self.text, self.today).is_dont_know or bool(
+            _UNSURE[self.lang].search(self.lowered)
+        )
+        if whom is None and command is None and not unsure and self.state.asks < 2:
             if not (self._answer_question() or self._small_talk()):
                 self.say("call_whom_again")
             self._ask_whom()
