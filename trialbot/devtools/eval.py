@@ -27,7 +27,7 @@ from trialbot.devtools.personas import Played, play, rest_sender, summarise
 from trialbot.devtools.train import ROOT, train
 
 PERSONAS = ROOT / "tests" / "conversations" / "personas"
-DEFAULT_FILES = (PERSONAS / "tuning.yml", PERSONAS / "heldout.yml")
+DEFAULT_FILES = (PERSONAS / "tuning.yml", PERSONAS / "fresh.yml", PERSONAS / "heldout.yml")
 
 
 def load_personas(path: Path) -> list[dict[str, Any]]:
