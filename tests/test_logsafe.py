@@ -44,6 +44,14 @@ def lines(monkeypatch: pytest.MonkeyPatch) -> Iterator[Lines]:
     monkeypatch.setenv("TRIALBOT_ACTION_SECRET", "the-action-servers-secret")
     logsafe._key.cache_clear()
     logsafe._secrets.cache_clear()
+    # A socket.io server made earlier in this process sets these loggers to ERROR
+    # (python-socketio does when given no logger); the tests need them as configured.
+    socket_loggers = [logging.getLogger(n) for n in ("engineio.server", "socketio.server")]
+    saved = [(logger, logger.level) for logger in socket_loggers]
+    for logger in socket_loggers:
+        logger.setLevel(logging.NOTSET)  # setLevel also clears the loggers' level caches
+        monkeypatch.setattr(logger, "disabled", False)
+        monkeypatch.setattr(logger, "propagate", True)
     handler = Lines()
     root = logging.getLogger()
     previous_level = root.level
@@ -60,6 +68,8 @@ def lines(monkeypatch: pytest.MonkeyPatch) -> Iterator[Lines]:
         root.setLevel(previous_level)
         logsafe._key.cache_clear()
         logsafe._secrets.cache_clear()
+        for logger, level in saved:
+            logger.setLevel(level)
 
 
 def test_the_sender_and_their_words_are_replaced_in_any_form(lines: Lines) -> None:
