@@ -330,6 +330,7 @@ class TokenInfo:
     last_used_at: datetime | None
     revoked: bool
     owner: str | None = None  # the e-mail of the account it acts for
+    owner_role: str | None = None  # that account's role (an admin's token may erase)
 
     @property
     def actor(self) -> str:
@@ -345,6 +346,7 @@ def _token(row: ApiToken, owner: StaffUser | None) -> TokenInfo:
         row.last_used_at,
         row.revoked_at is not None,
         owner.email if owner is not None else None,
+        owner.role if owner is not None else None,
     )
 
 

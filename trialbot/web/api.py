@@ -242,20 +242,10 @@ async def get_screening(request: web.Request) -> web.StreamResponse:
 
 
 def _is_admin_token(request: web.Request) -> bool:
-    """Whether the bearer token acts for an active administrator account."""
-    from sqlalchemy import select
-
-    from trialbot.accounts import StaffUser
-    from trialbot.store.db import unit_of_work
-
-    owner = getattr(request.get(keys.API_TOKEN), "owner", None)
-    if not owner:
-        return False  # a service token acts for nobody
-    with unit_of_work(request.app[keys.STORE].engine, read_only=True) as session:
-        row = session.execute(
-            select(StaffUser.role, StaffUser.active).where(StaffUser.email == owner)
-        ).one_or_none()
-    return row is not None and bool(row.active) and row.role == Role.ADMIN.value
+    """Whether the bearer token acts for an administrator (its account is active: a
+    disabled account's tokens are refused before any handler runs)."""
+    token = request.get(keys.API_TOKEN)
+    return getattr(token, "owner_role", None) == Role.ADMIN.value
 
 
 async def delete_screening(request: web.Request) -> web.StreamResponse:
@@ -263,7 +253,7 @@ async def delete_screening(request: web.Request) -> web.StreamResponse:
     if (refused := unexpected_query(request)) is not None:
         return refused
     sender_id = request.match_info["sender_id"]
-    if not await in_thread(_is_admin_token, request):
+    if not _is_admin_token(request):
         return problem(403, "forbidden", "only an administrator's token can erase a candidate")
     if not SENDER_ID.match(sender_id):
         return problem(404, "not_found", "no such sender")
