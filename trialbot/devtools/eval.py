@@ -94,11 +94,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         from trialbot.devtools.services import running_stack
         from trialbot.store import ScreeningStore
+        from trialbot.store.db import private_directory
 
         model = train()
         run_dir = ROOT / "var" / "eval"
         shutil.rmtree(run_dir, ignore_errors=True)
-        run_dir.mkdir(parents=True)
+        private_directory(ROOT / "var")  # 0700 when made here, as make run makes it
+        private_directory(run_dir)
         database_url = f"sqlite:///{run_dir / 'trialbot.db'}"
         store = ScreeningStore.from_url(database_url)
         store.upgrade()
