@@ -402,6 +402,77 @@ def test_a_question_gets_a_short_answer_then_the_pending_question(
     assert "radicular_pain" not in talk.answers
 
 
+@pytest.mark.parametrize(
+    ("pending", "question", "words"),
+    [
+        ("spect_ct", "what is this?", "radioactive tracer"),
+        ("mri", "what's that?", "strong magnet"),
+        ("radicular_pain", "sorry, what does that mean?", "spreads from one place"),
+        ("spect_ct", "what is it? i never had", "radioactive tracer"),
+    ],
+)
+def test_what_is_this_explains_the_word_of_the_question_on_screen(
+    pending: str, question: str, words: str
+) -> None:
+    # The intent model may take "what is this?" for a question about the study.
+    talk = Talk()
+    talk.start()
+    play_until(talk, pending)
+    said = " ".join(talk.say(question, intent="faq", faq_id="what_is_study"))
+    assert words in said
+    assert "Military University Hospital" not in said
+    assert talk.asked[-1] == pending or talk.pending == pending or pending in talk.answers
+
+
+@pytest.mark.parametrize(
+    "question", ["why do you need that?", "why?", "why are you asking me this?"]
+)
+def test_why_do_you_need_that_says_why_the_question_is_asked_and_asks_it_again(
+    question: str,
+) -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "radicular_pain")
+    said = " ".join(talk.say(question))
+    assert "where the pain goes" in said  # the question's topic from the trial file
+    assert "don't know the answer" not in said
+    assert talk.pending == "radicular_pain"
+    talk.say("it stays in my back")
+    assert talk.answers["radicular_pain"].parsed.value == "none"
+
+
+def test_saying_mid_way_that_the_answers_are_for_a_relative_is_not_a_miss() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "low_back_pain")
+    said = " ".join(talk.say("sorry, it's my dad who has the pain, I'm his son"))
+    assert talk.answered_by == "relative"
+    assert talk.flags.get("relationship") == "father"
+    assert "not sure" not in said
+    assert talk.pending == "low_back_pain"
+    talk.say("hmm")  # one real miss: asked again with buttons, not given up
+    assert talk.pending == "low_back_pain"
+    talk.say("yes")
+    assert talk.answers["low_back_pain"].parsed.value == "yes"
+
+
+def test_a_yes_or_no_taken_back_at_once_keeps_the_second_answer() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "low_back_pain")
+    talk.say("no wait, yes")
+    assert talk.answers["low_back_pain"].parsed.value == "yes"
+    assert talk.pending != "confirm"
+
+
+def test_learner_english_for_an_age_is_not_a_duration_too() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("i have 54 years")
+    assert talk.answers["age"].parsed.value == 54
+    assert "pain_duration" not in talk.answers
+
+
 def test_why_do_you_need_my_phone_number_is_answered_in_the_contact_phase() -> None:
     talk = Talk()
     talk.start()
@@ -525,6 +596,21 @@ def test_whom_to_call_is_asked_at_most_twice() -> None:
     assert talk.asked_pseudo.count("call_whom") == 2
     assert talk.flags["call_whom"] == "not_said"
     assert talk.outcome == "likely_eligible"
+
+
+@pytest.mark.parametrize(
+    ("opening", "candidate_is"),
+    [
+        ("hi, it's for my mum", "mother"),
+        ("hello, i'm his son", "father"),
+        ("i am her husband, she can't type", "wife"),
+        ("im asking for my neighbor", "neighbour"),
+    ],
+)
+def test_what_the_candidate_is_to_the_one_answering(opening: str, candidate_is: str) -> None:
+    talk = Talk()
+    talk.start(opening)
+    assert talk.state["relationship"] == candidate_is
 
 
 def test_not_sure_whom_to_call_moves_on_at_once() -> None:

@@ -132,7 +132,7 @@ class SaveContact:
 class RecordFlags:
     red_flags: tuple[str, ...] = ()
     answered_by: str | None = None  # "relative" when someone answers for another person
-    relationship: str | None = None  # who they are to the candidate: "mother", "friend"...
+    relationship: str | None = None  # the candidate, to the one answering: "mother"...
     call_whom: str | None = None  # candidate | answerer | either | not_said
 
 
@@ -373,6 +373,16 @@ _GLOSSARY_ASK = {
         r"what do you mean by|never heard of|don'?t know what)\b"
     )
 }
+# "what is this?", "what's that?", "what does it mean?": the word is the pending
+# question's own (its first glossary term), not the study.
+_DEICTIC_ASK = {
+    "en": re.compile(
+        r"^\W*(?:(?:sorry|um+|uh+|hmm+|huh|erm|so|and|but|ok|okay|oh|well|wait|sorry but)\W+)*"
+        r"(?:what(?:'s|s| is| was)?|whats|what does|what do you mean(?: by)?)\s+"
+        r"(?:(?:this|that|it)(?:\s+(?:is|mean|means|scan|thing|one|word))?|is (?:this|that|it))"
+        r"\s*(?:\?+|$)"
+    )
+}
 _CONTACT_WHY = {
     "en": re.compile(
         r"\bwhy\b.{0,40}\b(?:need|want|ask(?:ing)?(?: for)?|have)\b.{0,30}\b(?:my |the )?"
@@ -398,11 +408,23 @@ _RELATIVE = {
         r"parent|patient|spouse|relative)\b"
         r"|\b(?:she|he)(?:'s| is| has| had| was)\b"
         r"|\bmy\s+(?P<rel2>mum|mom|mother|dad|father|husband|wife|partner|grandma|grandmother|"
-        r"grandad|grandfather|grandpa)\s+(?:is|has|had|was|says|said|can'?t|cannot|does)\b"
+        r"grandad|grandfather|grandpa)\s+(?:is|has|had|was|says|said|can'?t|cannot|does|who)\b"
+        # "I'm his son", "I am her daughter": the one answering names themselves
+        r"|\bi(?:'m| am)\s+(?:his|her|their)\s+(?P<rel3>son|daughter|wife|husband|partner|"
+        r"sister|brother|grandson|granddaughter|friend|neighbou?r|carer|caregiver|niece|nephew)\b"
+    )
+}
+# "why do you need that?", "why are you asking?", "why?": why this question is asked.
+_WHY_ASK = {
+    "en": re.compile(
+        r"^\W*(?:(?:sorry|um+|hmm+|ok(?:ay)?|but|and|just wondering)\W+)*(?:why|what for|how come)\b"
+        r"(?:\W*$|.{0,40}\b(?:need|want|ask|asking|matter|matters|important|relevant|care|"
+        r"know that|question)\b)"
     )
 }
 
-# The relationship words of _RELATIVE as staff read them.
+# The relationship words of _RELATIVE as staff read them: what the candidate is to the
+# one answering ("it's for my mum": the candidate is their mother).
 _RELATIONSHIP = {
     "mum": "mother", "mom": "mother", "dad": "father", "grandma": "grandmother",
     "granny": "grandmother", "grandad": "grandfather", "grandpa": "grandfather",
@@ -436,6 +458,29 @@ _WHOM = {
         ),
     )
 }
+
+
+# "I'm his son": the one answering names themselves; the candidate is their father.
+_CANDIDATE_IS = {
+    ("son", "his"): "father", ("son", "her"): "mother", ("daughter", "his"): "father",
+    ("daughter", "her"): "mother", ("grandson", "his"): "grandfather",
+    ("grandson", "her"): "grandmother", ("granddaughter", "his"): "grandfather",
+    ("granddaughter", "her"): "grandmother", ("wife", "his"): "husband",
+    ("husband", "her"): "wife", ("sister", "his"): "brother", ("sister", "her"): "sister",
+    ("brother", "his"): "brother", ("brother", "her"): "sister", ("niece", "his"): "uncle",
+    ("niece", "her"): "aunt", ("nephew", "his"): "uncle", ("nephew", "her"): "aunt",
+    ("partner", "his"): "partner", ("partner", "her"): "partner",
+    ("partner", "their"): "partner", ("friend", "his"): "friend", ("friend", "her"): "friend",
+    ("friend", "their"): "friend",
+}  # fmt: skip
+
+
+def _candidate_is(match: re.Match[str]) -> str | None:
+    """What the candidate is to someone who said "I'm his son" (None when it is unclear)."""
+    if "rel3" not in match.re.groupindex or not match.group("rel3"):
+        return None
+    pronoun = re.search(r"\b(his|her|their)\b", match.group(0))
+    return _CANDIDATE_IS.get((match.group("rel3"), pronoun.group(1) if pronoun else ""))
 
 
 def _whom_of(lowered: str, lang: str) -> str | None:
@@ -523,6 +568,9 @@ class _Interview:
         self.too_long = len(raw) > MAX_MESSAGE_CHARS
         self.text = raw[:MAX_MESSAGE_CHARS].strip()
         self.lowered = _lowered(self.text)
+        # The question on screen when the message came ("what is it?" is about its word).
+        self.shown = state.pending
+        self.relative_noted = False  # "it's for my dad" was noticed in this message
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -673,7 +721,8 @@ class _Interview:
         match = pattern.search(self.lowered)
         if not match:
             return
-        word = match.group("rel") or match.group("rel2")
+        word = match.group("rel") or match.group("rel2") or _candidate_is(match)
+        self.relative_noted = True
         self.state.answered_by = "relative"
         self.state.relationship = _RELATIONSHIP.get(word, word) if word else None
         if self.consented:
@@ -813,7 +862,12 @@ class _Interview:
             self.say("welcome_back_continue")
             self._ask(question)
             return
-        if self._answer_question() or self._small_talk() or command == "continue":
+        if (
+            self._answer_question()
+            or self._small_talk()
+            or command == "continue"
+            or self.relative_noted  # "sorry, it's my dad who has the pain" is not a miss
+        ):
             self._ask_again(question)
             return
         self._missed(question)
@@ -1523,7 +1577,23 @@ class _Interview:
             if entry is not None:
                 self.replies.append(Reply(entry.answer))
                 return True
+        shown = (
+            self.trial.question(self.shown)
+            if self.shown is not None and self.trial.has_question(self.shown)
+            else None
+        )
+        if (
+            asks
+            and shown is not None
+            and shown.phase == "screening"
+            and shown.topic
+            and _WHY_ASK[self.lang].search(lowered)
+        ):
+            self.say("why_we_ask", topic=shown.topic)
+            return True
         term = self._glossary_term(lowered) if asks else None
+        if term is None and asks:
+            term = self._pending_term(lowered)
         if term is not None:
             self.replies.append(Reply(term.definition))
             return True
@@ -1550,6 +1620,23 @@ class _Interview:
                 pattern = r"(?<![\w])" + re.escape(name.lower()) + r"(?![\w])"
                 if re.search(pattern, lowered) and (best is None or len(name) > best[0]):
                     best = (len(name), entry)
+        return best[1] if best else None
+
+    def _pending_term(self, lowered: str) -> GlossaryEntry | None:
+        """ "what is this?" while a question is on screen: the first glossary word of
+        that question ("SPECT/CT" for the SPECT/CT question)."""
+        pending = self.shown
+        if not _DEICTIC_ASK[self.lang].search(_SENTENCE.split(lowered.strip())[0]):
+            return None
+        if pending is None or not self.trial.has_question(pending):
+            return None
+        asked = self.trial.question(pending).text.lower()
+        best: tuple[int, GlossaryEntry] | None = None
+        for entry in self.trial.glossary:
+            for name in entry.names:
+                found = re.search(r"(?<![\w])" + re.escape(name.lower()) + r"(?![\w])", asked)
+                if found and (best is None or found.start() < best[0]):
+                    best = (found.start(), entry)
         return best[1] if best else None
 
     def _tell_progress(self) -> None:

@@ -182,3 +182,17 @@ def test_age_in_a_longer_message(read, text, expected):
 )
 def test_not_an_age(read, text, expected):
     assert read("age", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i have 54 years", (54, False)),
+        ("she has 59 years", (59, False)),
+        ("I was born in nineteen sixty-two", (64, True)),
+        ("born in two thousand and eight", (18, True)),
+        ("nineteen", (19, False)),
+    ],
+)
+def test_age_in_learner_and_spoken_words(read, text, expected):
+    assert read("age", text) == expected

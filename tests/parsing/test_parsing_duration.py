@@ -211,3 +211,37 @@ def test_duration_is_the_pains_own(read, text, expected):
 )
 def test_duration_not_read_from_other_answers(read, text, expected):
     assert read("duration", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2y", months(24.0)),
+        ("1.5y", months(18.0)),
+        ("18m", months(18.0)),
+        ("1,5 years", months(18.0)),  # a decimal comma
+        ("0,5 years", months(6.0)),
+        ("a year and half", months(18.0)),
+        ("since 2 and half years", months(30.0)),
+        ("a little more than half year", months(6.0, "more_than")),
+        ("half year", months(6.0)),
+        # learner English for an age is not how long the pain has lasted
+        ("i have 54 years", NU),
+        ("i have 45 years, pain is since 3 years", months(36.0)),
+        ("i have it 4 years", months(48.0)),
+    ],
+)
+def test_duration_in_learner_and_short_words(read, text, expected):
+    assert read("duration", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("For the better part of a decade.", months(60.0, "more_than", hedged=True)),
+        ("since like forever lol", months(24, "more_than", hedged=True)),
+        ("more as one year", months(12.0, "more_than")),
+    ],
+)
+def test_duration_loosely_said(read, text, expected):
+    assert read("duration", text) == expected

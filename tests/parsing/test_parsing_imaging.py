@@ -268,3 +268,23 @@ def test_an_answer_to_another_question_is_not_a_spect_ct(read, question, text):
 @pytest.mark.parametrize(("question", "text"), answers_except("spect_intolerance"))
 def test_an_answer_to_another_question_is_not_an_intolerance(read, question, text):
     assert read("spect_intolerance", text) == NU
+
+
+@pytest.mark.parametrize(
+    ("expects", "text", "expected"),
+    [
+        ("mri", "Some disc wear", mri("yes", "degenerated_disc")),
+        ("mri", "y, degen discs", mri("yes", "degenerated_disc")),
+        (
+            "mri",
+            "yes, bulging discs and arthrosis",
+            mri("yes", "bulging_disc", "facet_arthropathy"),
+        ),
+        # a fear said and waved away is no reason against the scan
+        ("spect_intolerance", "scared of needles but ok", ("no", False)),
+        ("spect_intolerance", "claustrophobic but manageable", ("no", False)),
+        ("spect_intolerance", "I'm claustrophobic, I can't do scans", ("yes", False)),
+    ],
+)
+def test_imaging_in_short_and_european_words(read, expects, text, expected):
+    assert read(expects, text) == expected

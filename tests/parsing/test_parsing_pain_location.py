@@ -116,3 +116,38 @@ def test_pain_location(read, text, expected):
 @pytest.mark.parametrize(("question", "text"), answers_except("radicular_pain"))
 def test_an_answer_to_another_question_is_not_a_pain_location(read, question, text):
     assert read("pain_location", text) == NU
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # learner word order: "not" after the verb or the place
+        ("in the leg it goes not", NONE),
+        ("only in back, to legs it not goes", NONE),
+        ("pain is in back, in legs not", NONE),
+        ("it goes to the knee but under the knee not", ABOVE),
+        ("in the leg also, to the foot", BELOW),
+        # clinicians' shorthand
+        ("L5 radiculopathy", LEG),
+        ("no radiculopathy", NONE),
+        ("axial only", NONE),
+        ("axial pain with radiculopathy to the calf", BELOW),
+    ],
+)
+def test_pain_location_in_learner_and_clinical_words(read, text, expected):
+    assert read("pain_location", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The discomfort is confined to the lower back; my legs are quite unaffected.", NONE),
+        ("It radiates into the thigh, although the knee and below are spared.", ABOVE),
+        ("down to the knee and a bit below", BELOW),
+        ("it is only back, leg not", NONE),
+        ("to the thigh yes, under the knee no", ABOVE),
+        ("in the foot no, but in the thigh yes", ABOVE),
+    ],
+)
+def test_pain_location_formal_and_learner_denials(read, text, expected):
+    assert read("pain_location", text) == expected

@@ -229,3 +229,17 @@ def test_every_red_flag_has_patterns():
 )
 def test_topics_of(text, expected):
     assert topics_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # learner English for an age is not a duration
+        ("i have 54 years", ["age"]),
+        ("he has 67 years", ["age"]),
+        ("i have 45 years, pain is since 3 years", ["age", "pain_duration"]),
+        ("i have 3 years pain", ["pain_duration"]),
+    ],
+)
+def test_topics_of_learner_english(text, expected):
+    assert topics_of(text) == expected

@@ -157,3 +157,97 @@ def test_therapies(read, text, expected):
 @pytest.mark.parametrize(("question", "text"), answers_except("conservative_care"))
 def test_an_answer_to_another_question_is_not_a_therapy(read, question, text):
     assert read("therapies", text) == NU
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "- no result" denies the relief, not the treatments before it
+        (
+            "rehabilitation, pills, one injection - no result",
+            tried("medication", "injections", "other", relief="none"),
+        ),
+        ("physio, pills - no help", tried("physiotherapy", "medication", relief="none")),
+        (
+            "NSAIDs, gabapentin, PT, one ESI - no sustained benefit",
+            tried("physiotherapy", "medication", "injections", relief="none"),
+        ),
+        ("physio: no result", tried("physiotherapy", relief="none")),
+        # learner English and slang
+        (
+            "i was taking pills and making massage, it not help",
+            tried("medication", "massage", relief="none"),
+        ),
+        (
+            "i was on rehabilitation and take pills, it is not helping",
+            tried("medication", "other", relief="none"),
+        ),
+        ("ibuprofen n physio didnt do nothin", tried("physiotherapy", "medication", relief="none")),
+        ("pills + physio = nothing", tried("physiotherapy", "medication", relief="none")),
+        ("physio 3x, meds, nothing", tried("physiotherapy", "medication", relief="none")),
+        (
+            "Krankengymnastik and tablets, nothing helps for long",
+            tried("physiotherapy", "medication", relief="none"),
+        ),
+        # relief that never came, or never lasted
+        (
+            "PT, NSAIDs, facet injections. Failed.",
+            tried("physiotherapy", "medication", "injections", relief="none"),
+        ),
+        (
+            "physio and pain medication, it never went away",
+            tried("physiotherapy", "medication", relief="none"),
+        ),
+        ("painkillers, not much help", tried("medication", relief="none")),
+        (
+            "physio and painkillers, it helps a bit but the pain stays",
+            tried("physiotherapy", "medication", relief="none"),
+        ),
+        (
+            "physio and ibuprofen, it keeps coming back",
+            tried("physiotherapy", "medication", relief="temporary"),
+        ),
+        (
+            "physio, pills, injections, nothing lasting",
+            tried("physiotherapy", "medication", "injections", relief="temporary"),
+        ),
+        # relief that lasted
+        (
+            "I did a course of physio and it cleared the pain up completely, it hasn't come back",
+            tried("physiotherapy", relief="lasting"),
+        ),
+        ("physio cleared it up but it came back", tried("physiotherapy", relief="temporary")),
+        ("I didn't try anything yet because I only just got referred", tried()),
+    ],
+)
+def test_therapies_in_learner_slang_and_clinical_words(read, text, expected):
+    assert read("therapies", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "My GP prescribed co-codamol and physiotherapy. Regrettably, neither afforded "
+            "lasting relief.",
+            tried("physiotherapy", "medication", relief="none"),
+        ),
+        (
+            "I have been attending hydrotherapy and taking paracetamol, to no avail.",
+            tried("medication", "other", relief="none"),
+        ),
+        (
+            "I underwent a series of facet joint injections, with only transient benefit.",
+            tried("injections", relief="temporary"),
+        ),
+        (
+            "a brief course of physio, it fixed it for good",
+            tried("physiotherapy", relief="lasting"),
+        ),
+        ("nothin tbh", tried()),
+        ("I take tablets against pain, it is not better", tried("medication", relief="none")),
+        ("physio helped a bit ngl but its back now", tried("physiotherapy", relief="temporary")),
+    ],
+)
+def test_therapies_formal_slang_and_learner_relief(read, text, expected):
+    assert read("therapies", text) == expected

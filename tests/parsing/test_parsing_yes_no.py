@@ -158,3 +158,38 @@ def test_yes_no(read, text, expected):
 @pytest.mark.parametrize(("question", "text"), answers_except())
 def test_an_answer_to_another_question_is_not_a_yes_or_no(read, question, text):
     assert read("yes_no", text) == NU
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a first answer taken back at once
+        ("no wait, yes", YES),
+        ("no, sorry, I mean yes", YES),
+        ("no actually yes", YES),
+        ("yes - oops, no", NO),
+        ("yes... no", NU),
+        ("no, sorry", NO),
+        # doubt with a word in between, and other languages' yes and no
+        ("I don't really know", DK),
+        ("not quite sure", DK),
+        ("ofc", YES),
+        ("ja", YES),
+        ("nein", NO),
+    ],
+)
+def test_yes_no_taken_back_doubted_or_foreign(read, text, expected):
+    assert read("yes_no", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Regrettably so.", YES),
+        ("mhm", YES),
+        ("na", NO),
+        ("I'd have to ask her", DK),
+    ],
+)
+def test_yes_no_formal_and_chat_words(read, text, expected):
+    assert read("yes_no", text) == expected

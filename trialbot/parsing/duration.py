@@ -94,7 +94,8 @@ _UNIT_FIRST = re.compile(
 _JOINER = re.compile(r"^\s*(?:,|and|,\s*and)?\s*$")
 
 _MORE = re.compile(
-    r"\b(?:more than|over|at least|longer than|upwards of|above|well over|in excess of)"
+    r"\b(?:more than|more as|longer as|over|at least|longer than|upwards of|above|well over|"
+    r"in excess of)"
     r"\s*(?:a|an|the)?\s*$"
 )
 _MORE_AFTER = re.compile(r"^\s*(?:\+|plus|or more|or longer|and more|at least)\b|^\s*\+")
@@ -128,7 +129,7 @@ _LAST_YEAR = re.compile(r"\b(?P<which>last|this) year\b")
 _LAST_WEEK = re.compile(r"\blast (?P<unit>week|month)\b|\byesterday\b")
 _VAGUE_YEARS = re.compile(
     r"\b(?:for|many|several|some|a number of|donkey\s*'?\s*s?|donkeys)\s+years\b|"
-    r"^\s*years\s*$|\byears and years\b|\bdecades\b|\b(?:been|for) (?:many |several )?years\b|"
+    r"^\s*years\s*$|\byears and years\b|\bdecades\b|\b(?:since|for) (?:like )?forever\b|\b(?:been|for) (?:many |several )?years\b|"
     r"\b(?:most|all|much) of my (?:adult |working )?life\b|\bmy (?:whole|entire) "
     r"(?:adult )?life\b|\ball my (?:adult )?life\b|\bas long as i can remember\b|"
     r"\bsince (?:(?:i|he|she|they) (?:was|were) )?(?:a )?(?:child|kid|teenager|teen|boy|girl|"
@@ -144,6 +145,24 @@ _NOT_A_SPAN = re.compile(
     r"\b(?:dob|date of birth)\b|\b(?:b|nar)\s*\.\s*\d|"
     r"\b(?:will be|be|turn|turning|turned)\s+\d{1,3}\b(?!\.\d|\s*(?:day|week|month|year|decade))|"
     r"(?<![\d.])\d{1,3}\s+(?:in|next|this)\s+(?:" + _WHEN + r")\b|\bpregnant\b|\bexpecting\b"
+)
+# Learner English for an age, left out before reading: "i have 54 years, pain is since 3
+# years" is 3 years.
+_LEARNER_AGE = re.compile(
+    r"\b(?:i|he|she)\s+(?:have|has)\s+(?:1[6-9]|[2-9]\d|1[01]\d)\s+years\b"
+    r"(?!\s+(?:of|with|since|already|now|back|pain|in|the|this|it|ago|long)\b)"
+)
+# "the better part of a decade": more than 5 years, said loosely ("better" is no relief).
+_BETTER_PART = re.compile(
+    r"\b(?:the )?(?:better|best|greater) part of (?:a|the last|the past) decade\b"
+)
+# "2y", "3 y": years (a lone "y" elsewhere is a yes, so only in this parser); "18m": months.
+_Y_FOR_YEARS = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*y\b(?!\s*/)")
+_M_FOR_MONTHS = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*m\b(?!\s*/)")
+# A decimal comma, as most of Europe writes it: "1,5 years", "2,5 roku".
+_DECIMAL_COMMA = re.compile(
+    r"(?<![\d.,])(\d{1,2})\s*,\s*(\d)(?=\s*(?:y|yrs?|years?|m|mo|months?|weeks?|roku|let|"
+    r"měsíců|mesicu)\b)"
 )
 # A bare date this far back is more likely a date of birth than the pain's start.
 MAX_BARE_DATE_YEARS = 40
@@ -231,9 +250,15 @@ def parse_duration(text: str, today: date) -> Parsed:
 
 def read_duration(analysis: Analysis, today: date) -> Parsed:
     norm = _FREQUENCY.sub(lambda m: m.group("keep") or " ", analysis.norm)
+    norm = _DECIMAL_COMMA.sub(r"\1.\2", norm)
     # "since the start of the year": since January of this year.
     norm = _YEAR_START.sub("january", norm)
+    norm, loose = _BETTER_PART.subn("more than 5 years", norm)
     norm, vague = words_to_digits(_fractions(norm))
+    vague = vague or loose > 0
+    norm = _Y_FOR_YEARS.sub(r"\1 years", norm)
+    norm = _M_FOR_MONTHS.sub(r"\1 months", norm)
+    norm = _LEARNER_AGE.sub(" ", norm)
     norm = _UNIT_FIRST.sub(r"\g<bound> \g<n> \g<unit>s", norm)
     # "2-3 years", "2 or 3 years", "a year or two": the lower end, hedged.
     norm, ranges = _RANGE.subn(r"\g<low> \g<unit>", norm)
@@ -316,8 +341,16 @@ def _fractions(norm: str) -> str:
         r"\b(?:a|an|one)\s+(day|week|month|year|decade)\s+and\s+a\s+half\b", r"1.5 \1", norm
     )
     norm = re.sub(r"\b(\w+)\s+(days?|weeks?|months?|years?)\s+and\s+a\s+half\b", r"\1.5 \2", norm)
-    norm = re.sub(r"\b(\w+)\s+and\s+a\s+half\s+(days?|weeks?|months?|years?)\b", r"\1.5 \2", norm)
-    norm = re.sub(r"\bhalf\s+(?:a|an)\s+(day|week|month|year|decade)\b", r"0.5 \1", norm)
+    norm = re.sub(
+        r"\b(\w+)\s+and\s+(?:a\s+)?half\s+(days?|weeks?|months?|years?)\b", r"\1.5 \2", norm
+    )
+    # learner English drops the article: "a year and half"
+    norm = re.sub(r"\b(?:a|an|one)\s+(day|week|month|year|decade)\s+and\s+half\b", r"1.5 \1", norm)
+    norm = re.sub(r"\b(\w+)\s+(days?|weeks?|months?|years?)\s+and\s+half\b", r"\1.5 \2", norm)
+    # "half a year", learner English "half year", "half of year"
+    norm = re.sub(
+        r"\bhalf\s+(?:of\s+)?(?:a\s+|an\s+)?(day|week|month|year|decade)\b", r"0.5 \1", norm
+    )
     norm = re.sub(r"\b(?:a|an)\s+half\s+(day|week|month|year|decade)\b", r"0.5 \1", norm)
     # "a year", "an year", "one month", "a decade"
     norm = re.sub(r"\b(?:a|an)\s+(day|week|month|year|decade)\b", r"1 \1", norm)

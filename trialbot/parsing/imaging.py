@@ -310,6 +310,9 @@ _CAN = re.compile(
     r"|\bhappy to (?:have|do)\b|\bfine (?:by|with) me\b|\bno problems?\b|\bno issues?\b"
     r"|\b(?:am|'m) (?:ok|okay|fine) with\b"
     r"|\b(?:should|would|will|'d|'ll) be (?:fine|ok|okay|alright|all right|no problem)\b"
+    # a fear said and waved away: "scared of needles but ok", "claustrophobic, but manageable"
+    r"|\bbut (?:(?:it is|it s|i am|i m|that is|that s|still)\s+)?(?:ok|okay|fine|alright|"
+    r"all right|manageable|doable|i manage|i cope|i can do it)\b"
 )
 _FINE = re.compile(
     r"\b(?:was|were|went|felt|it is|i am|i was)\s+(?:totally\s+|completely\s+|absolutely\s+)?"

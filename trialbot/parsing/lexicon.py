@@ -25,6 +25,8 @@ Pattern = dict[str, Any]
 PHRASES: dict[str, dict[str, list[str]]] = {
     "THERAPY": {
         "physiotherapy": [
+            "krankengymnastik",
+            "physiotherapie",
             "physio",
             "physios",
             "physiotherapy",
@@ -121,6 +123,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "facet joint injection",
             "facet joint injections",
             "injekce",
+            "esi",
+            "esis",
+            "esi x2",
+            "epidural steroid injection",
+            "epidural steroid injections",
             "shots",
             "jab",
             "jabs",
@@ -196,6 +203,11 @@ PHRASES: dict[str, dict[str, list[str]]] = {
     "FINDING": {
         "degenerated_disc": [
             "wear and tear",
+            "disc wear",
+            "disk wear",
+            "discs wear",
+            "wear of the discs",
+            "wear of discs",
             "signs of wear",
             "showed wear",
             "worn",
@@ -302,6 +314,9 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "osteoarthritis",
             "spondylosis",
             "arthritic",
+            "arthrosis",
+            "spondylarthrosis",
+            "spondyloarthrosis",
         ],
         "modic_changes": [
             "modic",
@@ -548,6 +563,10 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "travels",
             "sciatica",
             "sciatic",
+            # clinicians' words: like "sciatica", the level is not said
+            "radiculopathy",
+            "radicular pain",
+            "radicular symptoms",
         ],
         # "all the way down" with no part named after it: the whole leg.
         "all_the_way": ["all the way down", "right down", "the whole way down"],
@@ -970,6 +989,19 @@ SPELLING_FIXES: dict[str, str] = {
     "bak": "back",
     "ano": "yes",
     "ne": "no",
+    # German and Slovak/Czech colloquial yes and no, typed by non-native speakers
+    "ja": "yes",
+    "jo": "yes",
+    "nein": "no",
+    "ofc": "of course",
+    "mhm": "yes",
+    "mhmm": "yes",
+    "mmhm": "yes",
+    "na": "no",
+    "nothin": "nothing",
+    "nuthin": "nothing",
+    "degen": "degenerated",
+    "yas": "yes",
     "yh": "yes",
     "yus": "yes",
     "zilch": "nothing",
@@ -1078,6 +1110,12 @@ NEGATION_TERMSET: dict[str, list[str]] = {
             "no ,",
             "no .",
             "no !",
+            "no result",
+            "no results",
+            "no benefit",
+            "no sustained benefit",
+            "no lasting benefit",
+            "no success",
             "without success",
             "without relief",
             "without any relief",
@@ -1147,6 +1185,17 @@ NEGATION_TERMSET: dict[str, list[str]] = {
     ],
     "termination": TERMINATION,
 }
+# "physio, pills - no help": the following cue "- no" must not deny the treatments when
+# what it denies is the relief (each relief pseudo-negation also after "-" and ":").
+NEGATION_TERMSET["pseudo_negations"] = sorted(
+    set(NEGATION_TERMSET["pseudo_negations"])
+    | {
+        f"{mark} {phrase}"
+        for mark in ("-", ":")
+        for phrase in NEGATION_TERMSET["pseudo_negations"]
+        if phrase.startswith("no ") and phrase not in ("no ,", "no .", "no !")
+    }
+)
 
 # Doubt about what is said ("I think I had a slipped vertebra").
 HEDGES_BEFORE = [
@@ -1258,6 +1307,48 @@ DOUBLE_NEGATIVES: list[tuple[str, str]] = [
         r"\b(?:i\s+)?(?:do(?:n't|nt| not)|can(?:'t|t|not| not))\s+see\s+(?:any reason\s+)?why\s+"
         r"(i|he|she|we|they|you)\s+(?:could|can|would|should)(?:n'?t| not|not)(?:\s+be able to)?\b",
         r"no reason, \1 could",
+    ),
+]
+
+# -- Learner word order ------------------------------------------------------------------
+# Non-native English puts "not" after the verb or the place ("in the leg it goes not",
+# "to legs it not goes", "under the knee not", "it not help"). Rewritten like the double
+# negatives, before anything else reads the text, to the order NegEx and the parsers know:
+# "it does not go in the leg", "not under the knee", "it does not help".
+_LEARNER_PLACE = (
+    r"(?:(?:in|into|to|down to|down in|under|below|past|beyond|in to)\s+(?:the\s+|my\s+|his\s+|"
+    r"her\s+)?(?:legs?|knees?|foot|feet|calf|calves|thighs?|toes?|ankles?|shins?|buttocks?|"
+    r"hips?|groin))"
+)
+_LEARNER_VERB = r"(?:go|spread|radiate|travel|help|work|hurt|pass)"
+_LEARNER_PART = r"(?:legs?|knees?|foot|feet|calf|calves|toes?|ankles?|shins?)"
+LEARNER_NEGATIONS: list[tuple[str, str]] = [
+    # "in the leg it goes not", "to legs it not goes"
+    (
+        r"\b(?P<place>" + _LEARNER_PLACE + r")\s+(?P<subj>it|the pain|pain)\s+(?:not\s+"
+        r"(?P<v1>" + _LEARNER_VERB + r")(?:e?s)?|(?P<v2>" + _LEARNER_VERB + r")(?:e?s)?\s+not)\b",
+        r"\g<subj> does not go \g<place>",
+    ),
+    # "it not goes", "it not help", "pain not goes"
+    (
+        r"\b(?P<subj>it|the pain|pain|he|she|this|that)\s+not\s+(?P<verb>"
+        + _LEARNER_VERB
+        + r")(?:e?s|ed)?\b",
+        r"\g<subj> does not \g<verb>",
+    ),
+    # "it goes not", "it helps not"
+    (
+        r"\b(?P<subj>it|the pain|pain|this|that)\s+(?P<verb>"
+        + _LEARNER_VERB
+        + r")(?:e?s|ed)?\s+not\b(?!\s+(?:only|just|sure))",
+        r"\g<subj> does not \g<verb>",
+    ),
+    # "it goes to the knee but under the knee not", "only back, leg not", "to the thigh yes,
+    # under the knee no": the place is denied.
+    (
+        r"\b(?P<place>" + _LEARNER_PLACE + r"|" + _LEARNER_PART + r")\s+(?:not|no)\b"
+        r"(?=\s*(?:[.,;:!?)]|$|-|\band\b|\bbut\b))",
+        r"not \g<place>",
     ),
 ]
 

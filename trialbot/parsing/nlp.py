@@ -50,7 +50,7 @@ HEDGES_AFTER = lexicon.HEDGES_AFTER
 APPROXIMATORS = lexicon.APPROXIMATORS
 _DOUBLE_NEGATIVES = [
     (re.compile(pattern, re.IGNORECASE), replacement)
-    for pattern, replacement in lexicon.DOUBLE_NEGATIVES
+    for pattern, replacement in lexicon.DOUBLE_NEGATIVES + lexicon.LEARNER_NEGATIONS
 ]
 
 
@@ -309,7 +309,8 @@ _DIGIT_THEN_LETTER = re.compile(r"(?<=\d)(?=[a-z])")
 
 
 def undo_double_negatives(text: str) -> str:
-    """ "it's not like it never goes past my knee" -> "it goes past my knee"."""
+    """ "it's not like it never goes past my knee" -> "it goes past my knee"; learner
+    word order too: "in the leg it goes not" -> "it does not go in the leg"."""
     for pattern, replacement in _DOUBLE_NEGATIVES:
         text = pattern.sub(replacement, text)
     return text

@@ -87,13 +87,25 @@ _VAGUE = re.compile(r"\b(?:" + "|".join(sorted(VAGUE, key=len, reverse=True)) + 
 def words_to_digits(norm: str) -> tuple[str, bool]:
     """Replace number words by digits; say whether a vague quantity was used."""
     vague = bool(_VAGUE.search(norm))
+    spoken_year = bool(_SPOKEN_YEAR.search(norm))
     norm = _VAGUE.sub(lambda m: str(VAGUE[m.group()]), norm)
     norm = _TENS_UNITS.sub(
         lambda m: str(TENS[m.group("tens")] + UNITS.get(m.group("unit") or "zero", 0)), norm
     )
     norm = _UNITS.sub(lambda m: str(UNITS[m.group("unit")]), norm)
     norm = _HYPHENATED.sub(_hyphen_number, norm)
+    if spoken_year:
+        # "nineteen sixty-two" became "19 62": a year; "two thousand and eight": 2008.
+        norm = re.sub(r"\b19 ([1-9]\d)\b", r"19\1", norm)
+        norm = re.sub(r"\b2 thousand (?:and )?(\d{1,2})\b", lambda m: str(2000 + int(m[1])), norm)
     return norm, vague
+
+
+_SPOKEN_YEAR = re.compile(
+    r"\bnineteen[\s-]+(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+    r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b"
+    r"|\btwo thousand (?:and )?\w+"
+)
 
 
 # "20 - 2" but not a date's "20 - 5 - 1970" (digits on either side).

@@ -48,6 +48,8 @@ from trialbot.parsing.yes_no import (
 _STAYS = re.compile(
     r"\b(?:stays?|only|just|mainly|mostly|all|purely)\b.*\bback\b|\bback only\b|\bjust (?:in )?"
     r"(?:my|the) back\b|\bdoes not (?:spread|radiate|go|travel|move)\b"
+    r"|\b(?:purely |only |just )?axial(?: pain| back pain| lbp| only)?\b"
+    r"|\b(?:confined|limited|restricted) to (?:my |the )?(?:lower |low )?back\b"
 )
 # "it used to go down to my foot but now it stays in my back": read from "now" on.
 _USED_TO = re.compile(r"\bused to\b.*?\b(?:but\s+)?(?:now|these days|nowadays)\b")
@@ -55,6 +57,9 @@ _USED_TO = re.compile(r"\bused to\b.*?\b(?:but\s+)?(?:now|these days|nowadays)\b
 _PAST_KNEE = re.compile(
     r"\bknees?\b[^.;]*?\b(?<!no )(?<!not )(?<!never )(?:a (?:bit|little) |slightly |just |even )?"
     r"(?:below|further|lower|beyond)\b(?! (?:the |my )?(?:thigh|hip|buttock|bum|waist))"
+    # "the knee and below are spared": below the knee is free of pain
+    r"(?!\s+(?:is|are|remain|remains|stay|stays)\s+(?:\w+\s+)?(?:spared|fine|ok|okay|free|"
+    r"unaffected|normal|pain free)\b)"
 )
 # A limit the pain does not pass, naming where it stops: "no further than my hip",
 # "doesn't go further than the back of my thigh", "not past my thigh". The part named is
@@ -87,8 +92,9 @@ _NO_FURTHER = re.compile(
     r"(?P<part>" + "|".join(sorted(_STOP_PARTS, key=len, reverse=True)) + r")\b"
 )
 _FINE_PART = re.compile(
-    r"\b(?:is|are|feel|feels|seem|seems)\s+(?:totally\s+|completely\s+|perfectly\s+)?"
-    r"(?:fine|ok|okay|normal|good|all right|alright|unaffected|pain free)\b"
+    r"\b(?:is|are|feel|feels|seem|seems|remain|remains|stay|stays)\s+(?:totally\s+|completely\s+|"
+    r"perfectly\s+|quite\s+|entirely\s+|absolutely\s+|really\s+)?"
+    r"(?:fine|ok|okay|normal|good|all right|alright|unaffected|pain free|spared|free)\b"
 )
 # Above-knee words at thigh level: a leg named with these is not left open.
 _THIGH_LEVEL = re.compile(r"thigh|hamstring|knee|upper leg|top of my leg", re.IGNORECASE)

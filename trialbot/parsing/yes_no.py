@@ -67,11 +67,20 @@ DONT_KNOW = _words(
     "no comment",
     "have to check",
     "need to check",
+    "have to ask",
+    "need to ask",
     "not know",
     "could not tell you",
     "can not tell you",
     "could not say",
     "could not tell",
+    "do not really know",
+    "do not actually know",
+    "do not exactly know",
+    "not really sure",
+    "not quite sure",
+    "not too sure",
+    "not so sure",
 )
 # Further "don't know" phrasings for the parsers of this package's clinical answers.
 DONT_KNOW_MORE = _words(
@@ -151,7 +160,7 @@ YES = re.compile(
     r"i have had|i agree|agree|agreed|i consent|consent|go ahead|go on|go on then|go for it|"
     r"let us do it|let us go|let us start|alright|all right|k|kk|okie dokie|okey dokey|"
     r"sounds good|sounds fine|happy to|glad to|please do|fine|fine by me|that is fine|"
-    r"sadly|unfortunately|afraid so|yes yes|why not|of course|keen)\b"
+    r"sadly|unfortunately|regrettably|afraid so|yes yes|why not|of course|keen)\b"
     r"|\b(?:i|that)\s+(?:'d|would)\s+(?:like|love|be great|be good|be fine|be lovely)\b"
     r"|\bwould be (?:great|good|lovely|nice)\b|👍"
 )
@@ -378,8 +387,19 @@ def parse_yes_no(text: str, today: date) -> Parsed:
     return read_yes_no(analyse(text))
 
 
+# A first answer taken back at once: "no wait, yes", "no, sorry, I mean yes", "yes -
+# oops, no". The answer after the correction counts.
+_TAKEN_BACK = re.compile(
+    r"^\W*(?:yes|no)\b\W*(?:(?:wait|sorry|oops|i mean|i meant|actually|scratch that|correction|"
+    r"hang on|hold on|my mistake|my bad|no wait|wrong)\b\W*)+(?=\w)"
+)
+
+
 def read_yes_no(analysis: Analysis) -> Parsed:
     norm = _prepare(analysis.norm)
+    taken_back = _TAKEN_BACK.match(norm)
+    if taken_back and leading_answer(norm[taken_back.end() :]) is not None:
+        norm = norm[taken_back.end() :]
     if not norm.strip() or BOTH.search(norm):
         return Parsed.not_understood()
     lead = leading_answer(norm)
