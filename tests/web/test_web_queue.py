@@ -132,7 +132,7 @@ async def test_a_red_flag_and_a_relative_answering_are_shown_first(
     assert "They did not say whom to call" in page
     store.record_flags("bob", "spinus2", relationship="son", call_whom="answerer")
     page = await (await triage.get(f"/handoffs/{handoff}")).text()
-    assert "Someone answered for the candidate (their son)" in page
+    assert "Someone answered for the candidate, who is their son" in page
     assert "Call the person who answered" in page
     quiet = make_handoff(store, "carol", name="Carol Example")
     page = await (await triage.get(f"/handoffs/{quiet}")).text()

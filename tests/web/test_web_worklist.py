@@ -349,7 +349,7 @@ async def test_the_handoff_page_puts_work_first_with_call_and_mail_links(
     page = await text(triage, f"/handoffs/{number}")
     assert '<a class="tel" href="tel:+420601123456">+420 601 123 456</a>' in page
     assert '<a class="mailto" href="mailto:jana@example.org">jana@example.org</a>' in page
-    assert "Someone answered for the candidate (their daughter)" in page
+    assert "Someone answered for the candidate, who is their daughter" in page
     assert "Hedged about how long you have had the pain" in page
     # Work (status, notes, history) comes before the criteria and the transcript,
     # which is collapsible.

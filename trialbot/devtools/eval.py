@@ -1,8 +1,8 @@
 """Scripted candidates through the REST channel: outcome and criterion accuracy (``make eval``).
 
 Starts the action server and the Rasa server on free ports with fresh SQLite stores
-(under ``var/eval/``), plays each persona file (default: the tuning and the held-out
-set in ``tests/conversations/personas/``), and prints per file: outcome accuracy,
+(under ``var/eval/``), plays each persona file (default: every set
+in ``tests/conversations/personas/``), and prints per file: outcome accuracy,
 criterion accuracy, candidates stuck, ineligible candidates routed to the study team,
 eligible candidates missed, and turns per screening. ``--url`` plays against a server
 that is already running (then outcomes are read from ``TRIALBOT_DATABASE_URL``).
@@ -27,7 +27,7 @@ from trialbot.devtools.personas import Played, play, rest_sender, summarise
 from trialbot.devtools.train import ROOT, train
 
 PERSONAS = ROOT / "tests" / "conversations" / "personas"
-DEFAULT_FILES = (PERSONAS / "tuning.yml", PERSONAS / "fresh.yml", PERSONAS / "heldout.yml")
+DEFAULT_FILES = tuple(PERSONAS / f"{name}.yml" for name in ("tuning", "fresh", "fresh2", "heldout"))
 
 
 def load_personas(path: Path) -> list[dict[str, Any]]:

@@ -180,7 +180,7 @@ class HandoffDetail:
     # Warning signs the candidate mentioned, and "relative" when someone answered for them.
     red_flags: tuple[str, ...] = ()
     answered_by: str | None = None
-    relationship: str | None = None  # who answered, to the candidate: "mother"
+    relationship: str | None = None  # the candidate, to the one who answered: "mother"
     call_whom: str | None = None  # candidate | answerer | either | not_said
     # Answers the candidate replaced (corrections, re-asked readings), oldest first.
     earlier_answers: list[AnswerRecord] = field(default_factory=list)

@@ -205,7 +205,8 @@ class Screening(Base):
     red_flags: Mapped[list[str] | None] = Column(JSON)
     # "relative" when someone answered for the candidate ("it's for my mum").
     answered_by: Mapped[str | None] = Column(String(32))
-    # Who they are to the candidate ("mother"), and whom the study team should call:
+    # What the candidate is to the one who answered ("mother": "it's for my mum"), and
+    # whom the study team should call:
     # candidate | answerer | either | not_said (trialbot.interview.CALL_WHOM).
     relationship: Mapped[str | None] = Column(String(32))
     call_whom: Mapped[str | None] = Column(String(16))

@@ -235,7 +235,12 @@ def relation_text(answered_by: str | None, relationship: str | None, call_whom: 
     """Who answered and whom to call, when someone answered for the candidate."""
     if answered_by != "relative":
         return ""
-    who = f"their {relationship}" if relationship else "a relative or friend"
+    # ``relationship`` is what the candidate is to the one who answered ("mother").
+    who = (
+        f"someone else (the candidate is their {relationship})"
+        if relationship
+        else "a relative or friend"
+    )
     call = {
         "candidate": "call the candidate",
         "answerer": "call the person who answered",
