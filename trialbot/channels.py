@@ -115,6 +115,36 @@ def apology() -> str:
         return LAST_RESORT_APOLOGY
 
 
+def apologies() -> set[str]:
+    """Every apology the bot may send instead of an answer (channel, action, timeout)."""
+    said = {apology()}
+    for key in ("something_went_wrong", "action_timeout"):
+        if messages.has(key):
+            said.add(messages.render(key))
+    return said
+
+
+def only_apologies(sent: list[dict[str, Any]]) -> bool:
+    """Whether a reply holds apologies and nothing else (no question, no other text)."""
+    texts = [m.get("text") for m in sent if not (m.get("custom") or {}).get("question_id")]
+    return len(texts) == len(sent) > 0 and set(texts) <= apologies()
+
+
+def last_question(events: Iterable[Any]) -> dict[str, Any] | None:
+    """The conversation's last bot message that asked a question, as a channel sends it."""
+    for event in reversed(list(events)):
+        if not isinstance(event, BotUttered):
+            continue
+        data = event.data or {}
+        custom = data.get("custom") or {}
+        if isinstance(custom, dict) and custom.get("question_id"):
+            message: dict[str, Any] = {"text": event.text or "", "custom": custom}
+            if data.get("buttons"):
+                message["buttons"] = data["buttons"]
+            return message
+    return None
+
+
 def too_long_note() -> str:
     """The catalog's note for a message that was cut."""
     try:
@@ -272,9 +302,28 @@ class QuestionnaireRestInput(RestInput):
             if len(collector.messages) <= noted:
                 logger.warning("No reply to a REST message: sending an apology")
                 await collector.send_text_message(sender, apology())
+            if only_apologies(collector.messages):
+                # Nothing was asked: the question on screen once more, so that a client
+                # that answers by question_id (and a person) can simply go on.
+                again = await self.question_on_screen(request, sender)
+                if again is not None:
+                    collector.messages.append({"recipient_id": sender, **again})
             return response.json(collector.messages)
 
         return webhook
+
+    async def question_on_screen(self, request: Request, sender: str) -> dict[str, Any] | None:
+        """The last question the bot asked in this conversation (text, buttons, payload)."""
+        agent = getattr(request.app.ctx, "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if store is None:
+            return None
+        try:
+            tracker = await store.retrieve(sender)
+        except Exception:
+            logger.exception("Could not read the conversation to repeat its question")
+            return None
+        return last_question(tracker.events) if tracker is not None else None
 
 
 class WholeMessageSocketIOOutput(OutputChannel):

@@ -138,3 +138,22 @@ def test_credentials_run_the_verified_channels_only_when_their_secrets_are_set()
     ):
         assert issubclass(cls, InputChannel) and cls.name() in ("telegram", "twilio")
         assert set(enabled[name]) >= {"secret_token"} or "webhook_url" in enabled[name]
+
+
+def test_an_apology_alone_is_followed_by_the_question_on_screen() -> None:
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    from trialbot.channels import apology, last_question, only_apologies
+
+    age = {"question_id": "age", "expects": "age", "options": []}
+    events = [
+        BotUttered("How old are you?", {"custom": age}),
+        UserUttered("52"),
+        BotUttered(apology()),
+    ]
+    assert last_question(events) == {"text": "How old are you?", "custom": age}
+    assert only_apologies([{"recipient_id": "a", "text": apology()}])
+    # A reply that asks, or says anything else (the outcome), is left as it is.
+    assert not only_apologies([{"text": apology()}, {"text": "How old?", "custom": age}])
+    assert not only_apologies([{"text": "Thank you, the study team will call you."}])
+    assert not only_apologies([])

@@ -155,7 +155,9 @@ def test_a_hung_action_server_gets_an_apology_and_the_question_stays(bot: Bot) -
         waited = time.monotonic() - started
     finally:
         actions.send_signal(signal.SIGCONT)
-    assert [m.get("text") for m in replies] == [messages.render("action_timeout")]
+    assert [m.get("text") for m in replies][0] == messages.render("action_timeout")
+    # ... and the question on screen once more, payload and all: nothing was asked.
+    assert len(replies) == 2 and question_of(asking(replies) or {}) == "age", replies
     assert ACTION_TIMEOUT - 0.5 < waited < ACTION_TIMEOUT + 10, f"answered after {waited:.1f} s"
 
     # The interview did not move on: the same answer answers the same question.
