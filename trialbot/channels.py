@@ -22,10 +22,10 @@ What each channel lets in (issue 11, and issue 10 point 6):
   and WebSocket alike.
 * **REST** (:class:`QuestionnaireRestInput`): for local use and trusted integrations.
   With ``TRIALBOT_REST_TOKEN`` set, every request needs ``Authorization: Bearer <token>``.
-* **Telegram** and **Twilio** (:class:`VerifiedTelegramInput`,
-  :class:`VerifiedTwilioInput`): every update's ``X-Telegram-Bot-Api-Secret-Token`` /
-  ``X-Twilio-Signature`` is checked before anything else; a forged one gets 403 and never
-  reaches Rasa.
+* **Telegram**, **Twilio** and **Messenger** (:class:`VerifiedTelegramInput`,
+  :class:`VerifiedTwilioInput`, :class:`VerifiedFacebookInput`): every update's
+  ``X-Telegram-Bot-Api-Secret-Token`` / ``X-Twilio-Signature`` / ``X-Hub-Signature-256``
+  is checked before anything else; a forged one gets 403 and never reaches Rasa.
 * **Limits**, on every channel here: request bodies (and socket.io packets) over
   :data:`MAX_BODY_BYTES` get 413 before they are read; sender ids are at most 128
   characters of ``A-Z a-z 0-9 - _ . : + @`` (else 400); a message is cut to
@@ -63,6 +63,7 @@ from rasa.core.channels.channel import (
     UserMessage,
     decode_bearer_token,
 )
+from rasa.core.channels.facebook import FacebookInput, Messenger
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
@@ -809,14 +810,133 @@ class VerifiedTwilioInput(TwilioInput):
         return twilio_webhook
 
 
+def hub_signature(app_secret: str, body: bytes, algorithm: str = "sha256") -> str:
+    """Meta's webhook signature of a request body: ``sha256=`` (``X-Hub-Signature-256``)
+    or, legacy, ``sha1=`` (``X-Hub-Signature``) and the hex HMAC under the app secret."""
+    digest = hmac.new(app_secret.encode(), body, getattr(hashlib, algorithm)).hexdigest()
+    return f"{algorithm}={digest}"
+
+
+class _GraphMessenger(Messenger):
+    """Rasa's Messenger handler, sending through ``graph_url`` when one is given."""
+
+    def __init__(
+        self,
+        page_access_token: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        graph_url: str | None = None,
+    ) -> None:
+        super().__init__(page_access_token, on_new_message)
+        if graph_url:
+            self.client.graph_url = graph_url.rstrip("/")
+
+
+class VerifiedFacebookInput(FacebookInput):
+    """Rasa's Messenger channel, taking only requests signed with the app secret
+    (``FACEBOOK_SECRET``): ``X-Hub-Signature-256`` = ``sha256=`` HMAC-SHA256 of the raw
+    body, or the legacy ``X-Hub-Signature`` = ``sha1=`` HMAC-SHA1 (which Rasa's own check
+    takes). Anything else gets 403 and never reaches Rasa (Rasa 3.6 answers a forged
+    signature with 200 and checks no other hash name). The webhook's ``GET`` handshake
+    answers the challenge only for the verify token (``FACEBOOK_VERIFY``), else 403.
+
+    ``api_url`` (optional) sends the replies through another Graph API server."""
+
+    SIGNATURE_HEADER = "X-Hub-Signature-256"
+    LEGACY_SIGNATURE_HEADER = "X-Hub-Signature"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        if not credentials:
+            cls.raise_missing_credentials_exception()
+        assert credentials is not None
+        return cls(
+            credentials.get("verify"),
+            credentials.get("secret"),
+            credentials.get("page-access-token"),
+            api_url=credentials.get("api_url"),
+        )
+
+    def __init__(
+        self,
+        fb_verify: str | None,
+        fb_secret: str | None,
+        fb_access_token: str | None,
+        *,
+        api_url: str | None = None,
+    ) -> None:
+        if not fb_secret or not fb_verify:
+            raise ValueError(
+                "Messenger needs secret (FACEBOOK_SECRET, the app secret) and verify "
+                "(FACEBOOK_VERIFY) to verify its requests"
+            )
+        super().__init__(fb_verify, fb_secret, fb_access_token or "")
+        self.api_url = api_url
+
+    def verified(self, request: Request) -> bool:
+        body = request.body or b""
+        given = request.headers.get(self.SIGNATURE_HEADER)
+        algorithm = "sha256"
+        if given is None:
+            given, algorithm = request.headers.get(self.LEGACY_SIGNATURE_HEADER), "sha1"
+        if not given:
+            return False
+        expected = hub_signature(self.fb_secret, body, algorithm)
+        return hmac.compare_digest(given.strip().encode(), expected.encode())
+
+    def get_output_channel(self) -> OutputChannel:
+        output = super().get_output_channel()
+        if self.api_url:
+            output.messenger_client.graph_url = self.api_url.rstrip("/")  # type: ignore[attr-defined]
+        return output
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        fb_webhook = Blueprint(f"fb_webhook_{type(self).__name__}", __name__)
+        limit_bodies(fb_webhook)
+        handle = _guarded(on_new_message)
+
+        @fb_webhook.middleware("request")
+        async def verify(request: Request) -> HTTPResponse | None:
+            if request.method == "GET":
+                return None  # the health check and the verify-token handshake
+            return None if self.verified(request) else _refuse("Messenger")
+
+        @fb_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @fb_webhook.route("/webhook", methods=["GET"])
+        async def token_verification(request: Request) -> HTTPResponse:
+            given = request.args.get("hub.verify_token") or ""
+            if hmac.compare_digest(given.encode(), self.fb_verify.encode()):
+                return response.text(request.args.get("hub.challenge") or "")
+            logger.warning("A Messenger webhook handshake with a wrong verify token: refused")
+            return response.text("forbidden", status=403)
+
+        @fb_webhook.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            try:
+                payload = request.json
+            except Exception:  # sanic raises on a body that is not JSON
+                payload = None
+            if not isinstance(payload, dict):
+                return response.text("expected a JSON object", status=400)
+            messenger = _GraphMessenger(self.fb_access_token, handle, self.api_url)
+            await messenger.handle(payload, None)
+            return response.text("success")
+
+        return fb_webhook
+
+
 __all__ = [
     "MAX_BODY_BYTES",
     "MAX_MESSAGE_CHARS",
     "QuestionnaireRestInput",
     "QuestionnaireSocketIOInput",
     "SessionTokens",
+    "VerifiedFacebookInput",
     "VerifiedTelegramInput",
     "VerifiedTwilioInput",
     "WholeMessageCollector",
+    "hub_signature",
     "twilio_signature",
 ]

@@ -15,10 +15,12 @@ import hashlib
 import hmac
 import json
 import socket
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager, contextmanager, suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import aiohttp
@@ -39,12 +41,14 @@ from trialbot.channels import (
     QuestionnaireRestInput,
     QuestionnaireSocketIOInput,
     SessionTokens,
+    VerifiedFacebookInput,
     VerifiedTelegramInput,
     VerifiedTwilioInput,
+    hub_signature,
     twilio_signature,
 )
 
-QUESTION = {
+QUESTION: dict[str, Any] = {
     "text": "Do you have pain in your lower back?",
     "buttons": [{"title": "Yes", "payload": "Yes"}, {"title": "No", "payload": "No"}],
     "custom": {"question_id": "low_back_pain", "expects": "yes_no", "options": ["Yes", "No"]},
@@ -167,7 +171,7 @@ async def test_rest_refuses_sender_ids_that_are_too_long_or_unsafe(
 ) -> None:
     monkeypatch.delenv("TRIALBOT_REST_TOKEN", raising=False)
     bot = EchoBot()
-    senders = {
+    senders: dict[Any, int] = {
         "x" * 10_000: 400,
         "x" * 129: 400,
         "x" * 128: 200,
@@ -703,6 +707,149 @@ def test_twilio_refuses_to_run_without_its_public_url() -> None:
         VerifiedTwilioInput("AC1", TWILIO_AUTH, "+1")
     with pytest.raises(ValueError):
         VerifiedTwilioInput("AC1", None, "+1", webhook_url=TWILIO_URL)
+
+
+# -- Messenger -----------------------------------------------------------------------------
+
+FACEBOOK_SECRET = "facebook-app-secret-for-tests"
+FACEBOOK_VERIFY = "facebook-verify-token-for-tests"
+
+
+@contextmanager
+def fake_graph_api() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A Graph API server on 127.0.0.1 recording what is sent to ``/me/messages``. It runs
+    in a thread: Rasa's Messenger output sends with ``requests``, from the event loop."""
+    calls: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = json.loads(self.rfile.read(length) or b"{}")
+            calls.append({"path": self.path.split("?")[0], **body})
+            answer = json.dumps({"recipient_id": "1", "message_id": "m"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v12.0", calls
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def messenger_update(text: str, sender: str = "2468013579") -> bytes:
+    event = {
+        "sender": {"id": sender},
+        "recipient": {"id": "1357"},
+        "timestamp": 0,
+        "message": {"mid": "m.1", "text": text},
+    }
+    entry = {"id": "1357", "time": 0, "messaging": [event]}
+    return json.dumps({"object": "page", "entry": [entry]}).encode()
+
+
+def messenger_channel(api_url: str) -> VerifiedFacebookInput:
+    channel = VerifiedFacebookInput.from_credentials(
+        {
+            "verify": FACEBOOK_VERIFY,
+            "secret": FACEBOOK_SECRET,
+            "page-access-token": "page-token",
+            "api_url": api_url,
+        }
+    )
+    assert isinstance(channel, VerifiedFacebookInput)
+    return channel
+
+
+async def test_messenger_takes_only_requests_signed_with_the_app_secret() -> None:
+    bot = EchoBot()
+    forged_body = messenger_update("forged")
+    genuine_body = messenger_update("hello")
+    sha256 = VerifiedFacebookInput.SIGNATURE_HEADER
+    sha1 = VerifiedFacebookInput.LEGACY_SIGNATURE_HEADER
+    md5 = "md5=" + hmac.new(FACEBOOK_SECRET.encode(), forged_body, hashlib.md5).hexdigest()
+    forgeries = [
+        {},
+        {sha256: ""},
+        {sha256: "sha256=" + "0" * 64},
+        {sha256: hub_signature(FACEBOOK_SECRET, genuine_body)},  # another body's
+        {sha256: hub_signature("not-the-secret", forged_body)},
+        {sha256: hub_signature(FACEBOOK_SECRET, forged_body, "sha1")},  # sha1 in -256
+        {sha1: hub_signature("not-the-secret", forged_body, "sha1")},
+        {sha1: md5},  # a hash Rasa's own check would take
+        {sha1: hub_signature(FACEBOOK_SECRET, forged_body)},  # sha256 in the legacy one
+    ]
+    with fake_graph_api() as (api, calls):
+        channel = messenger_channel(api)
+        async with serving(bot, channel) as url, aiohttp.ClientSession() as http:
+            webhook = f"{url}/webhooks/facebook/webhook"
+            statuses = []
+            for headers in forgeries:
+                headers = {"Content-Type": "application/json", **headers}
+                async with http.post(webhook, data=forged_body, headers=headers) as r:
+                    statuses.append(r.status)
+            assert statuses == [403] * len(forgeries)
+            assert bot.heard == [] and calls == []
+
+            # Genuine: the SHA-256 signature, and the legacy SHA-1 one Meta also sends.
+            for text, headers in (
+                ("hello", {sha256: hub_signature(FACEBOOK_SECRET, genuine_body)}),
+                (
+                    "again",
+                    {sha1: hub_signature(FACEBOOK_SECRET, messenger_update("again"), "sha1")},
+                ),
+            ):
+                headers = {"Content-Type": "application/json", **headers}
+                async with http.post(webhook, data=messenger_update(text), headers=headers) as r:
+                    assert (r.status, await r.text()) == (200, "success")
+
+            # The webhook handshake answers only the verify token; the health check is open.
+            handshake = {"hub.mode": "subscribe", "hub.challenge": "1158201444"}
+            async with http.get(
+                webhook, params={**handshake, "hub.verify_token": FACEBOOK_VERIFY}
+            ) as r:
+                assert (r.status, await r.text()) == (200, "1158201444")
+            async with http.get(webhook, params={**handshake, "hub.verify_token": "guess"}) as r:
+                assert r.status == 403 and "1158201444" not in await r.text()
+            async with http.get(f"{url}/webhooks/facebook/") as r:
+                assert r.status == 200
+
+            # Oversized: refused before it is read (and before its signature is checked).
+            status, took = await send_big_body(url, "/webhooks/facebook/webhook")
+            assert status == 413 and took < 1.0
+            assert (await send_big_body(url, "/webhooks/facebook/webhook", MAX_BODY_BYTES + 1))[
+                0
+            ] == 413
+
+    assert bot.texts() == ["hello", "again"]
+    assert {m.sender_id for m in bot.heard} == {"2468013579"}
+    assert {m.input_channel for m in bot.heard} == {"facebook"}
+    assert all(set(m.metadata) == {"received_at"} for m in bot.heard)
+    # The bot's replies went to the sender through the (fake) Graph API.
+    replies = [c for c in calls if c["path"] == "/v12.0/me/messages" and "message" in c]
+    assert replies and all(c["recipient"] == {"id": "2468013579"} for c in replies)
+    sent = json.dumps([c["message"] for c in replies])
+    assert "you said hello" in sent and "you said again" in sent
+
+
+def test_messenger_refuses_to_run_without_its_secret_and_verify_token() -> None:
+    with pytest.raises(ValueError):
+        VerifiedFacebookInput(FACEBOOK_VERIFY, None, "page-token")
+    with pytest.raises(ValueError):
+        VerifiedFacebookInput(None, FACEBOOK_SECRET, "page-token")
+    # HMAC-SHA256 as RFC 4231 defines it (its test case 2), hex, after "sha256=".
+    assert hub_signature("Jefe", b"what do ya want for nothing?") == (
+        "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    )
 
 
 def test_hmac_helpers_are_the_standard_ones() -> None:

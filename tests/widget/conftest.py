@@ -1,5 +1,6 @@
-"""A live stack for the widget's browser tests: a trained model, a real action server and
-the Rasa server that serves the widget, its demo page and the socket.io channel.
+"""A live stack for the widget's browser tests: a trained model, a real action server,
+the Rasa server that serves the widget, its demo page and the socket.io channel, and the
+triage web app (on its own origin) where staff see the handoffs.
 
 Started once per session on free ports with its own SQLite store and tracker (the way
 tests/conversations/conftest.py starts its stacks)."""
@@ -27,6 +28,11 @@ def free_port() -> int:
 class WidgetStack:
     stack: Stack
     database_url: str
+
+    @property
+    def web_url(self) -> str:
+        assert self.stack.web_url is not None
+        return self.stack.web_url
 
     @property
     def demo_url(self) -> str:
@@ -65,8 +71,10 @@ def widget_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WidgetSta
             tracker_url=f"sqlite:///{run_dir / 'tracker.db'}",
             rasa_port=free_port(),
             action_port=free_port(),
-            web_port=None,
+            web_port=free_port(),
             model=model,
+            # Plain HTTP on 127.0.0.1: the staff's session cookie cannot be Secure.
+            extra_env={"TRIALBOT_WEB_SECURE_COOKIES": "false"},
         ) as stack:
             yield WidgetStack(stack, database_url)
     except StackFailed as exc:
