@@ -11,8 +11,9 @@ creates (trained once, cached under ``models/plain-rasa-init/``) and a fixed
 greet/mood/goodbye script. Prints messages per second, per-turn latency (p50/p95/p99),
 the resident memory (VmRSS) and CPU time per turn of each server, and the throughput
 ratio. A screening counts as failed when its script breaks off or its stored outcome is
-not the expected one. Then it checks the targets (at 10 concurrent: at least twice the
-plain bot's throughput, p95 at most 250 ms). Exits 0 whatever the figures unless
+not the expected one. Then it checks issue 9's targets (at 10 concurrent: at least 2.5×
+the plain bot's throughput, p95 at most 150 ms; the action server at most 250 MB; all
+servers together no more than the plain one). Exits 0 whatever the figures unless
 ``--strict``.
 """
 
@@ -51,8 +52,11 @@ PLAIN_MODELS = MODELS / "plain-rasa-init"
 # rasa init's assistant: greet, mood, "did that help?", bot challenge, goodbye.
 PLAIN_SCRIPT = ("hello there", "I am very sad", "yes it did", "are you a bot?", "great", "bye")
 TARGET_CONCURRENCY = 10
-TARGET_RATIO = 2.0
-TARGET_P95_MS = 250.0
+# Issue 9's targets: throughput and p95 at 10 concurrent conversations, the action
+# server's memory, and all servers together no more than the plain assistant.
+TARGET_RATIO = 2.5
+TARGET_P95_MS = 150.0
+TARGET_ACTION_SERVER_MB = 250.0
 
 
 @dataclass
@@ -365,6 +369,18 @@ def targets(trialbot: Run, plain: Run | None, concurrency: int) -> list[tuple[st
             None if ratio is None else ratio >= TARGET_RATIO,
         ),
         (f"p95 latency ≤ {TARGET_P95_MS:g} ms", trialbot.percentile(95) <= TARGET_P95_MS),
+        (
+            f"action server ≤ {TARGET_ACTION_SERVER_MB:g} MB",
+            trialbot.rss_mb["action-server"] <= TARGET_ACTION_SERVER_MB
+            if "action-server" in trialbot.rss_mb
+            else None,
+        ),
+        (
+            "all servers together ≤ the plain assistant",
+            sum(trialbot.rss_mb.values()) <= sum(plain.rss_mb.values())
+            if plain and plain.rss_mb and trialbot.rss_mb
+            else None,
+        ),
     ]
 
 
