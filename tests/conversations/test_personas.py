@@ -1,8 +1,8 @@
 """The persona files played through the REST channel, as ``make eval`` plays them.
 
-``personas/tuning.yml`` (60 candidates), ``personas/fresh.yml`` and ``fresh2.yml`` (50
-each, written later by someone who had not read the code, then tuned against) may be
-tuned against;
+``personas/tuning.yml`` (60 candidates), ``personas/fresh.yml``, ``fresh2.yml`` (50
+each) and ``fresh3.yml`` (40), each written later by someone who had not read the code,
+then tuned against, may be tuned against;
 ``personas/heldout.yml`` (60, written with the tuning set by people who had not seen the
 parsers) is only ever measured. Both must keep every candidate moving (none stuck) and never route an
 ineligible candidate to the study team; the accuracy floors are the figures measured
@@ -20,16 +20,17 @@ from trialbot.devtools.personas import summarise
 pytestmark = pytest.mark.rasa
 
 # name: (outcome accuracy, criterion accuracy) floors, and the most ineligible candidates
-# that may be routed. Measured 2026-12-02 (make eval): tuning, fresh and fresh2 1.0 / 1.0
-# / 0, held-out 0.95 / 0.984 / 0. The held-out failures are known and deliberately not
-# looked at: the held-out set measures, it is not a to-do list.
+# that may be routed. Measured 2026-12-02 (make eval): tuning, fresh, fresh2 and fresh3
+# 1.0 / 1.0 / 0, held-out 0.967 / 0.988 / 0. The held-out failures are known and
+# deliberately not looked at: the held-out set measures, it is not a to-do list.
 FLOORS = {
     "tuning": (0.97, 0.98),
     "fresh": (0.97, 0.98),
     "fresh2": (0.97, 0.98),
-    "heldout": (0.93, 0.97),
+    "fresh3": (0.97, 0.98),
+    "heldout": (0.95, 0.97),
 }
-MISROUTED = {"tuning": 0, "fresh": 0, "fresh2": 0, "heldout": 0}
+MISROUTED = {"tuning": 0, "fresh": 0, "fresh2": 0, "fresh3": 0, "heldout": 0}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

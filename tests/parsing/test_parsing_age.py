@@ -16,6 +16,11 @@ from parsing_expect import DK, NU
         ("I am 44 and have had back pain for 10 years", (44, False)),
         ("seventy", (70, False)),
         ("52, turning 53 next month", (52, False)),
+        # a figure taken back within the answer: the corrected one counts
+        ("I'm 74. sorry, 75", (75, False)),
+        ("45, no wait, 46", (46, False)),
+        ("76 - no, I mean 75", (75, False)),
+        ("45 sorry for the typo", (45, False)),
         ("I'm over 70", (70, True)),
         ("about 60", (60, True)),
         ("I think I'm 61", (61, True)),

@@ -1,5 +1,9 @@
+from datetime import date
+
 import pytest
-from parsing_expect import DK, NU
+from parsing_expect import DK, NU, outcome
+
+from trialbot.parsing import parse
 
 
 def months(value, bound="exact", hedged=False):
@@ -41,6 +45,20 @@ def months(value, bound="exact", hedged=False):
         ("6+ months", months(6.0, "more_than")),
         ("less than a year", months(12.0, "less_than")),
         ("not even 2 months", months(2.0, "less_than")),
+        # a bound after the figure: "or less", "maybe less", "at most"; "no more than"
+        ("a year or less", months(12.0, "less_than")),
+        ("maybe a year or maybe less", months(12.0, "less_than", hedged=True)),
+        ("a year or so, maybe less", months(12.0, "less_than", hedged=True)),
+        ("8 months at most", months(8.0, "less_than")),
+        ("no more than a year", months(12.0, "less_than")),
+        ("not more than 4 months", months(4.0, "less_than")),
+        ("a year or maybe more", months(12.0, "more_than", hedged=True)),
+        # a figure taken back within the answer: the corrected one counts
+        ("half a year. no wait, more like 9 months", months(9.0, hedged=True)),
+        ("3 months. no, 3 years", months(36.0)),
+        ("5 months, sorry, I mean 15 months", months(15.0)),
+        # ... but not a later event that opens with other words
+        ("2 years, I mean it got worse 6 months ago", months(24.0)),
         # dates: from the 1st of the month / the season's first month
         ("since March 2023", months(44.8)),
         ("since the summer of 2024", months(29.8)),
@@ -85,6 +103,10 @@ def test_duration(read, text, expected):
         ("since the spring", months(8.8)),
         ("since last spring", months(8.8)),
         ("since jan", months(10.7)),
+        # the year said after the month or season wins
+        ("since august last year", months(15.8)),
+        ("since the summer last year", months(17.8)),
+        ("in may this year", months(6.8)),
         ("since 12/03/2024", months(32.4)),  # 12 March: day first
         ("since 2019", months(82.8, "more_than")),
         ("since my accident in 2018", months(94.7, "more_than")),
@@ -107,6 +129,21 @@ def test_duration(read, text, expected):
 )
 def test_duration_from_a_date_or_event(read, text, expected):
     assert read("duration", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        # a season said in its first month is the one before; later, the current one
+        ("since the winter", date(2026, 12, 2), months(12.0)),
+        ("since winter", date(2027, 1, 15), months(1.5)),
+        ("since the summer", date(2026, 6, 3), months(12.1)),
+        # a month is taken as said, even in that month
+        ("since december", date(2026, 12, 2), months(0.0)),
+    ],
+)
+def test_duration_season_said_in_its_first_month(text, today, expected):
+    assert outcome(parse("duration", text, today=today)) == expected
 
 
 @pytest.mark.parametrize(

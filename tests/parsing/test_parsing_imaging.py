@@ -15,6 +15,9 @@ def mri(had, *findings, hedged=False):
         ("nope, not yet", mri("no")),
         ("haven't had one", mri("no")),
         ("not yet, I'm on the waiting list", mri("no")),
+        # still to come (future tense) is not had; "another" is
+        ("I'm going to have an MRI next week", mri("no")),
+        ("I had an MRI, going to have another next month", mri("yes")),
         ("can't have MRI, I have a pacemaker", mri("no")),
         ("yes but I don't know what it showed", mri("yes")),
         ("had one but don't know the result", mri("yes")),
@@ -68,6 +71,9 @@ def mri(had, *findings, hedged=False):
         # decision: "normal for my age" is not a normal scan; the team reads the report
         ("normal for my age", mri("yes")),
         ("they said it was normal for my age", mri("yes")),
+        # so is "nothing serious": said of mild wear as often as of a clear scan
+        ("yes, nothing serious", mri("yes")),
+        ("the doctor said nothing to worry about", mri("yes")),
         # findings from another scan are not the MRI's
         ("CT showed worn discs, never had an MRI", mri("no")),
         ("no MRI, just an x-ray that showed arthritis", mri("no")),

@@ -27,6 +27,13 @@ LEG = ("leg_unspecified", False)
         ("bottom of my back", NONE),
         # what it did before does not count when the candidate says what it does now
         ("it used to go down to my foot but now it stays in my back", NONE),
+        # said to be over: spreads nowhere now, unless the rest says where
+        ("it used to go down to my foot but not anymore", NONE),
+        ("it used to go down my leg, it no longer does", NONE),
+        ("it used to go to my calf but not any more, now only my buttock", ABOVE),
+        ("down to my foot, the physio once helped but not anymore", BELOW),
+        ("I had sciatica years ago but not now", NONE),
+        ("my calf, before physio it was worse but not now", BELOW),
         # buttock, groin, hip, thigh: above the knee
         ("only into my buttock", ABOVE),
         ("my bum", ABOVE),

@@ -58,6 +58,10 @@ def found(*conditions, other=(), hedged=False):
         ("slipped vertebra", found("spondylolisthesis")),
         ("my vertebra slipped forward", found("spondylolisthesis")),
         ("my spine slipped forward", found("spondylolisthesis")),
+        # lay words for a vertebra out of line with the next one
+        ("one vertebra is a bit out of line", found("spondylolisthesis")),
+        ("they said a vertebra is out of place", found("spondylolisthesis")),
+        ("the vertebra has shifted a little", found("spondylolisthesis")),
         ("L5 slipped over S1", found("spondylolisthesis")),
         ("my vertebra is out of place", found("spondylolisthesis")),
         ("vertebral slip", found("spondylolisthesis")),

@@ -133,6 +133,10 @@ def tried(*therapies, relief=None, hedged=False):
         ("I haven't tried anything", tried()),
         ("I haven't seen anyone about it yet", tried()),
         ("nothing, waiting for a physio appointment", tried()),
+        # a treatment only planned, said alone: nothing tried yet ("again": tried before)
+        ("I'm going to start physio next month", tried()),
+        ("I'm on a waiting list for physio", tried()),
+        ("I'm going to start physio again next month", NU),
         ("none, I just live with it", tried()),
         ("not really anything", tried()),
         ("zilch", tried()),

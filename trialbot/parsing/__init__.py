@@ -74,6 +74,41 @@ def without_questions(text: str) -> str:
     return "".join(kept).strip()
 
 
+# A figure taken back within the answer: "half a year. no wait, more like 9 months",
+# "I'm 74. sorry, 75". What follows the last such marker counts, when it says a figure.
+_CORRECTABLE = frozenset({"age", "duration"})
+_TAKEN_BACK = re.compile(
+    r"(?:^|(?<=[\s,.;:!\-]))(?:(?:no\s*,?\s*wait|wait\s*,?\s*no|no\s*,?\s*sorry|sorry\s*,?\s*no|"
+    r"sorry|i\s+mean|i\s+meant|correction|or\s+rather|scratch\s+that|make\s+that|my\s+mistake|"
+    r"oops|actually\s*,?\s*no|actually|no\s+i\s+mean)\b|no\s*,)[\s,.;:!\-]*"
+)
+_FIGURE = re.compile(
+    r"\d|\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|"
+    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b"
+)
+
+# The correction opens with the new figure: "more like 9 months", "it's 75", "2018".
+_NEW_FIGURE = re.compile(
+    r"\W*(?:(?:more like|it's|it is|its|it was|about|around|maybe|rather|closer to|nearer|"
+    r"i am|i'm|im|make it|like|only|just|really|since|for|in)\s+){0,3}"
+    r"(?:\d|(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|half|"
+    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b)"
+)
+
+
+def _taken_back(parser: Callable[[str, date], Parsed], text: str, today: date) -> Parsed | None:
+    """The reading of what follows the last "no wait" / "sorry" / "I mean" after a
+    figure, when that part says one; None otherwise."""
+    markers = list(_TAKEN_BACK.finditer(text.lower()))
+    if not markers or not _FIGURE.search(text[: markers[-1].start()].lower()):
+        return None
+    rest = text[markers[-1].end() :]
+    if not _NEW_FIGURE.match(rest.lower()) or len(rest.split()) > 6:  # a short correction only
+        return None
+    reading = parser(rest, today)
+    return reading if reading.understood and reading.value is not None else None
+
+
 def parse(expects: str, text: str, *, today: date | None = None) -> Parsed:
     """Understand ``text`` as an answer of type ``expects``.
 
@@ -91,6 +126,10 @@ def parse(expects: str, text: str, *, today: date | None = None) -> Parsed:
             return Parsed.not_understood()  # only a question back: "what's a tracer?"
         text = answer
     try:
+        if expects in _CORRECTABLE:
+            corrected = _taken_back(parser, text, today or date.today())
+            if corrected is not None:
+                return corrected
         return parser(text, today or date.today())
     except Exception:  # a parser bug must not end the conversation
         log.exception("parser %s failed on a %d-character answer", expects, len(text))

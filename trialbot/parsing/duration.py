@@ -6,7 +6,8 @@ Decisions:
 * "since March 2023" counts from the 1st of that month, bound ``exact``; a full date
   ("since 12/03/2024", day first) from that day. "since March" means the most recent
   March; "since last March" the one before if this is March. A season starts in its
-  first month (northern hemisphere): "since the summer of 2024" counts from 1 June 2024.
+  first month (northern hemisphere): "since the summer of 2024" counts from 1 June 2024;
+  "since the winter", said in December, means the winter before.
 * "since 2019" (a year alone) is a lower bound: ``more_than`` the months since the end
   of 2019. The current year ("since 2026", "this year") is an upper bound:
   ``less_than`` the months since 1 January.
@@ -25,6 +26,9 @@ Decisions:
 * "a couple of" (2), "a few" / "several" (3), ranges ("2-3 years", "a year or two": the
   lower end), "about", "nearly", "like 10 years" are hedged.
 * "last week" / "last month" are 1 week / 1 month, hedged.
+* A bound said after the figure counts: "a year or less", "a year, maybe less", "8
+  months at most", "no more than a year" are ``less_than``; "a year or maybe more" is
+  ``more_than`` (hedged).
 * A number that dates a scan, an injection, an operation or physiotherapy is not the
   pain's duration: in "the MRI 2 years ago showed worn discs" the clause with the
   procedure is ignored (not understood unless the pain's own duration is also given) —
@@ -94,15 +98,26 @@ _UNIT_FIRST = re.compile(
 _JOINER = re.compile(r"^\s*(?:,|and|,\s*and)?\s*$")
 
 _MORE = re.compile(
-    r"\b(?:more than|more as|longer as|over|at least|longer than|upwards of|above|well over|"
-    r"in excess of)"
+    r"\b(?:(?<!\bno )(?<!\bnot )more than|more as|longer as|over|at least|"
+    r"(?<!\bno )(?<!\bnot )longer than|upwards of|above|well over|in excess of)"
     r"\s*(?:a|an|the)?\s*$"
 )
-_MORE_AFTER = re.compile(r"^\s*(?:\+|plus|or more|or longer|and more|at least)\b|^\s*\+")
+_MAYBE = r"(?:maybe|perhaps|possibly|probably|or maybe|or perhaps|or possibly|or probably)"
+_MORE_AFTER = re.compile(
+    r"^\s*(?:\+|plus|or more|or longer|and more|at least)\b|^\s*\+"
+    r"|^\s*(?:or so\b)?\s*[,;]?\s*" + _MAYBE + r"\s+(?:even\s+)?(?:more|longer)\b"
+)
+# The bound said after the figure: "a year or less", "a year, maybe less", "8 months at most".
+_LESS_AFTER = re.compile(
+    r"^\s*(?:or so\b)?\s*[,;]?\s*(?:or less|or shorter|or under|at (?:the )?most|max(?:imum)?|tops|"
+    + _MAYBE
+    + r"\s+(?:even\s+)?(?:less|shorter))\b"
+)
 # "in the last 2 months" is an upper bound; "for the last 2 years" is not.
 _LESS = re.compile(
     r"\b(?:less than|under|not even|not quite|fewer than|within|up to|shorter than|"
-    r"barely|no more than|(?:in|within|during) the (?:last|past))\s*(?:a|an|the)?\s*$"
+    r"barely|no more than|not more than|no longer than|not longer than|"
+    r"(?:in|within|during) the (?:last|past))\s*(?:a|an|the)?\s*$"
 )
 _APPROX = re.compile(
     r"\b(?:about|around|roughly|approximately|nearly|almost|maybe|probably|or so|ish|"
@@ -124,6 +139,8 @@ _MONTH_ALONE = re.compile(
     r"(?:(?P<last>last|this|this past)\s+)?(?:start of\s+|end of\s+)?"
     r"(?P<when>" + _WHEN + r")\b"
 )
+# "since August last year": the year said after a month or season.
+_YEAR_AFTER_MONTH = re.compile(r"\s*,?\s*(?:of\s+|in\s+)?(?P<which>last|this) year\b")
 _YEAR_START = re.compile(r"\b(?:the )?(?:start|beginning) of (?:the|this) year\b")
 _LAST_YEAR = re.compile(r"\b(?P<which>last|this) year\b")
 _LAST_WEEK = re.compile(r"\blast (?P<unit>week|month)\b|\byesterday\b")
@@ -310,7 +327,9 @@ def _read(norm: str, today: date, hedged: bool) -> Parsed | None:
         if not 0 < months <= MAX_MONTHS:
             return Parsed.not_understood()
         bound = "exact"
-        if _MORE.search(norm[:start]) or _MORE_AFTER.match(norm[end:]) or "+" in norm[start:end]:
+        if _LESS_AFTER.match(norm[end:]):
+            bound = "less_than"  # "a year or less": any time up to a year
+        elif _MORE.search(norm[:start]) or _MORE_AFTER.match(norm[end:]) or "+" in norm[start:end]:
             bound = "more_than"
         elif _LESS.search(norm[:start]):
             bound = "less_than"
@@ -479,7 +498,14 @@ def _from_date(norm: str, today: date) -> Parsed | None:
         return _since(start, today, "exact", season_year.group())
     alone = _MONTH_ALONE.search(norm)
     if alone and not _YEAR.search(norm):
-        return _since(_most_recent(alone, today), today, "exact", alone.group())
+        start = _most_recent(alone, today)
+        year_after = _YEAR_AFTER_MONTH.match(norm[alone.end() :])
+        if year_after and not alone.group("last"):
+            # "since August last year", "in may this year": the year said wins.
+            said = today.year - 1 if year_after.group("which") == "last" else today.year
+            start = date(said, start.month, 1)
+            return _since(start, today, "exact", alone.group() + year_after.group())
+        return _since(start, today, "exact", alone.group())
     year_match = _YEAR.search(norm)
     last = _LAST_YEAR.search(norm)
     if year_match or last:
@@ -512,6 +538,10 @@ def _most_recent(alone: re.Match[str], today: date) -> date:
     start = date(year, month, 1)
     length = 1 if when in MONTHS else 3
     if alone.group("last") == "last" and _add_months(start, length) > today:
+        start = date(year - 1, month, 1)
+    elif when not in MONTHS and _add_months(start, 1) > today:
+        # "since the winter", said in December, is the winter before: one that began
+        # days ago would be "since the start of the month".
         start = date(year - 1, month, 1)
     return start
 

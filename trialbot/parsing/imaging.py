@@ -11,7 +11,8 @@ Decisions:
   "no abnormalities" are ``normal``.
 * "normal for my age" is *not* a normal scan: radiologists write it of the wear
   expected at that age, which may or may not count. No finding is recorded (the
-  criterion stays unknown and the study team reads the report).
+  criterion stays unknown and the study team reads the report). So is "nothing
+  serious" / "nothing to worry about": said of mild wear as often as of a clear scan.
 * Findings from another scan ("CT showed worn discs, never had an MRI", "no MRI, just an
   x-ray that showed arthritis") are not MRI findings.
 * "slipped vertebra" is not an MRI finding here: it belongs to the pathology question.
@@ -73,6 +74,8 @@ _NORMAL_FOR_AGE = re.compile(
     r"(?:my|your|his|her|their|someone 's|someone of my|a person of my|people my) ?age\b"
     r"|\b(?:what you would expect|expected) "
     r"(?:at|for) my age\b|\bnormal (?:for|at) (?:\d+|my years)\b"
+    # "nothing serious": the doctor's comfort, not a scan without wear
+    r"|\bnothing (?:too |very |really )?(?:serious|major|to worry about|dramatic|alarming)\b"
 )
 _NOT_HAD = re.compile(
     r"\b(?:never|not)\s+(?:had|done|been)\b|\bhave not\b|\bhad none\b|\bno (?:mri|scan|spect)\b"
@@ -80,6 +83,9 @@ _NOT_HAD = re.compile(
     r"|\bbooked (?:in )?(?:for|next)\b|\bscheduled (?:for|next)\b|\bappointment (?:is |for )?"
     r"(?:next|in)\b|\bwaiting (?:list )?for (?:one|it|the scan|a scan|an mri|a spect)\b"
     r"|\bon the waiting list\b|\bhaving (?:one|it) next\b"
+    # still to come: "I'm going to have an MRI next week" (not "another one")
+    r"|\b(?:going to|gonna|will|due to|supposed to|about to|meant to) (?:have|get|do)\b"
+    r"(?! (?:another|a second|a new|a repeat|one again|it again)\b)"
 )
 _HAD = re.compile(
     r"\b(?:i had|i have had|had one|had an?|had it|got one|done one|did one|it showed|showed|"

@@ -23,7 +23,9 @@ knee" is below the knee). A limit that is not passed names where the pain stops:
 further than my hip" (or buttock, thigh, knee), "doesn't go further than the back of my
 thigh" -> ``above_knee``; "further than my knee, down to my ankle" passes it. What the
 pain *used to* do does not count when the candidate says what it does now ("it used to
-go down to my foot but now it stays in my back"). Body parts that are only denied ("no
+go down to my foot but now it stays in my back"); said to be over ("it used to go to
+my foot but not any more", "sciatica years ago but not now"), it spreads nowhere
+now unless the rest says where. Body parts that are only denied ("no
 pain in my foot") never count as reached. If the only words are denied lower-leg parts,
 the level is unclear: not understood. An answer to another question ("I'm 48", "5
 years", "physio didn't help") is not understood.
@@ -53,6 +55,13 @@ _STAYS = re.compile(
 )
 # "it used to go down to my foot but now it stays in my back": read from "now" on.
 _USED_TO = re.compile(r"\bused to\b.*?\b(?:but\s+)?(?:now|these days|nowadays)\b")
+# "it used to go down to my foot but not any more", "I had sciatica years ago but not
+# now": what it did before is over; read what follows, and nothing there means none.
+_NO_LONGER = re.compile(
+    r"\b(?:used to|years ago|in the past|before|previously|at first)\b.*?"
+    r"\b(?:(?:but\s+)?(?:not|no)\s+(?:any\s*more|now|any longer|these days|nowadays|since)"
+    r"|(?:but\s+)?(?:it\s+)?(?:no longer|has stopped|stopped|went away|is gone|has gone))\b"
+)
 # "down to the knee and a bit below", "maybe a bit further": past the knee.
 _PAST_KNEE = re.compile(
     r"\bknees?\b[^.;]*?\b(?<!no )(?<!not )(?<!never )(?:a (?:bit|little) |slightly |just |even )?"
@@ -108,7 +117,7 @@ def parse_pain_location(text: str, today: date) -> Parsed:
 def read_pain_location(analysis: Analysis) -> Parsed:
     norm = analysis.norm
     since = 0
-    used_to = _USED_TO.search(norm)
+    used_to = _USED_TO.search(norm) or _no_longer(analysis)
     if used_to:
         since = used_to.end()
         norm = norm[since:]
@@ -152,6 +161,10 @@ def read_pain_location(analysis: Analysis) -> Parsed:
             evidence=", ".join(m.text for m in found) or norm,
         )
 
+    over = used_to is not None and _NO_LONGER.match(used_to.group()) is not None
+    if over and not [m for m in now if m.label in labels]:
+        # "it used to go down to my foot but not any more": nothing spreads now.
+        return Parsed(understood=True, value="none", hedged=hedged, evidence=analysis.text)
     denied_leg = [m for m in denied if _level(m) in ("leg_unspecified", "above_knee")]
     if denied_leg or answer == "no" or _STAYS.search(norm) or STAYS.search(norm):
         return Parsed(understood=True, value="none", hedged=hedged, evidence=analysis.text)
@@ -173,6 +186,26 @@ def read_pain_location(analysis: Analysis) -> Parsed:
         value = "leg_unspecified" if said.value == "yes" else "none"
         return Parsed(understood=True, value=value, hedged=said.hedged, evidence=analysis.text)
     return Parsed.not_understood()
+
+
+def _no_longer(analysis: Analysis) -> re.Match[str] | None:
+    """ "it used to go to my foot but not any more" — unless a leg part is said of now."""
+    norm = analysis.norm
+    over = _NO_LONGER.search(norm)
+    if (
+        over is None
+        or any(
+            m.label in ("BODY", "RADIATE")
+            and m.value != "back"
+            and m.start < over.start()
+            # "I had sciatica years ago but not now" is one clause; in "down to my foot, the
+            # physio once helped but not any more" the foot is said of now
+            and re.search(r"[,.;!?]|\b(?:but|and)\b", norm[m.end : over.start()])
+            for m in analysis.mentions
+        )
+    ):
+        return None
+    return over
 
 
 def _furthest(

@@ -20,8 +20,9 @@ Decisions:
 * Relief said with no treatment named ("I've tried everything, nothing works", "loads of
   stuff, nothing worked") means something was tried: ``tried == ["other"]``.
 * "nothing", "none", "nothing yet", "I haven't tried anything", "I haven't seen anyone
-  about it yet" mean ``tried == []``; a treatment only waited for ("waiting for a
-  physio appointment") was not tried.
+  about it yet" mean ``tried == []``; a treatment only waited for or planned ("waiting
+  for a physio appointment", "I'm going to start physio next month") was not tried,
+  and said alone it means ``tried == []``.
 * An opening hedge ("suppose so, the physio was pretty useless") hedges the answer.
 * An answer to another question ("I'm 62", "MRI showed bulging discs", "no tumours") or
   a question back ("what's a chiropractor?") is not understood.
@@ -141,6 +142,8 @@ _TRIED_SOMETHING = re.compile(
     r"\btried (?:everything|it all|loads|lots|all sorts|so many things|many things|the lot)\b"
     r"|\bloads of (?:stuff|things)\b|\byou name it\b|\beverything\b"
 )
+# "going to start physio again": tried before.
+_AGAIN = re.compile(r"\b(?:again|another|more|back to|restart|resume)\b")
 _HEDGE_OPENING = re.compile(r"^\W*(?:i\s+)?(?:suppose|guess|think|reckon)\s+so\b")
 _OWN_TOPICS = frozenset({"conservative_care"})
 
@@ -188,8 +191,12 @@ def read_therapies(analysis: Analysis) -> Parsed:
             evidence=", ".join(relief_evidence) or analysis.text,
         )
     denied = analysis.of("THERAPY", negated=True)
+    # "I'm going to start physio next month": only planned, so nothing tried yet.
+    planned = [m for m in analysis.of("THERAPY") if _only_planned(m, analysis)]
     said_none = denied or _TRIED_NOTHING.search(norm) or leading_answer(norm) == "no"
-    if said_none and not (answers_elsewhere(analysis, _OWN_TOPICS) and not denied):
+    if planned and not denied and relief is None and not _AGAIN.search(norm):
+        denied = planned
+    if (said_none or denied) and not (answers_elsewhere(analysis, _OWN_TOPICS) and not denied):
         return Parsed(
             understood=True,
             value={"tried": [], "relief": None},

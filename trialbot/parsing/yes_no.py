@@ -16,7 +16,8 @@ Decisions:
   "constantly", "not every day but most" -> yes; "rarely", "hardly ever", "not most
   days" -> no; "sometimes", "only sometimes", "occasionally", "on and off", "comes and
   goes", "only when I lift things" -> a *hedged* no: not on most days as far as said,
-  so the study team asks (a hedged answer never excludes). The reading is the same for
+  so the study team asks (a hedged answer never excludes). So is "every day" said of
+  a spell with gaps: "some weeks it's every day and then nothing for a month". The reading is the same for
   every yes/no question; only the pain question asks how often.
 * "maybe" (or "perhaps", "possibly") on its own leans neither way: don't know.
   "probably", "I think so", "I guess so", "suppose so" are a hedged yes.
@@ -311,7 +312,7 @@ _MOST = re.compile(
     r"\b(?:most days|most of the (?:time|days)|every (?:single )?day|everyday|daily|all the "
     r"time|constantly|constant|continuously|24 / 7|24/7|always|all day|non stop|nonstop|"
     r"every morning|every night|day and night|it hurts every day|most mornings|most nights|"
-    r"most evenings|most of the day)\b"
+    r"most evenings|most of the day|more days than not|more often than not|most of the week)\b"
 )
 _RARELY = re.compile(
     r"\b(?:rarely|hardly ever|seldom|not often|almost never|very rarely|once in a blue moon|"
@@ -323,11 +324,22 @@ _SOMETIMES = re.compile(
     r"here and there|not every day|every so often|flares? up|only (?:when|if|after))\b"
 )
 
+# Spells without pain: "some weeks it's every day and then nothing for a month" is not
+# pain on most days, whatever "every day" says.
+_GAPS = re.compile(
+    r"\b(?:(?:and )?then nothing|nothing (?:at all )?for (?:a|weeks|months)|"
+    r"(?:pain free|painfree|pain - free|fine|ok|okay|good|normal|gone) for (?:a (?:week|month|while|"
+    r"few weeks|few months|couple of weeks|couple of months)|weeks|months)|"
+    r"(?:weeks|months) (?:without|with no) (?:any )?pain|"
+    r"other (?:weeks|months|times) (?:nothing|no pain|it is fine|it is gone|i am fine))\b"
+)
+_NEGATED_GAP = re.compile(r"\b(?:never|not|no|hardly|rarely|barely)\s+(?:\w+\s+)?$")
 
 # A count per week or month: "twice a week", "maybe 3 times a month".
 _TIMES_PER = re.compile(
     r"\b(?P<n>once|twice|thrice|(?:\d+|one|two|three|four|five|six|seven|a few|a couple of|few|"
-    r"couple of|several)\s+times)\s+(?:a|per|every|each|in a)\s+(?P<unit>week|month|fortnight|year)\b"
+    r"couple of|several)\s+(?:times|days))\s+(?:a|per|every|each|in a|out of)\s+"
+    r"(?P<unit>week|month|fortnight|year|7)\b"
 )
 _TIMES = {"once": 1, "twice": 2, "thrice": 3, "one": 1, "two": 2, "three": 3, "four": 4,
           "five": 5, "six": 6, "seven": 7, "a few": 3, "few": 3, "a couple of": 2,
@@ -339,9 +351,9 @@ def _times_per_week(norm: str) -> Parsed | None:
     match = _TIMES_PER.search(norm)
     if not match:
         return None
-    said = match.group("n").removesuffix(" times")
+    said = re.sub(r"\s+(?:times|days)$", "", match.group("n"))
     count = int(said) if said.isdigit() else _TIMES.get(said, 0)
-    if match.group("unit") != "week" or count <= 3:
+    if match.group("unit") not in ("week", "7") or count <= 3:
         return Parsed(understood=True, value="no", evidence=match.group())
     return Parsed(understood=True, value="yes", hedged=count == 4, evidence=match.group())
 
@@ -350,6 +362,11 @@ def _how_often(norm: str) -> Parsed | None:
     per_week = _times_per_week(norm)
     if per_week is not None and (not _MOST.search(norm) or _NOT_MOST.search(norm)):
         return per_week
+    gap = _GAPS.search(norm)
+    if gap and _NEGATED_GAP.search(norm[: gap.start()]):
+        gap = None  # "it's never gone for a week"
+    if gap and _MOST.search(norm) and not _NOT_EVERY_BUT_MOST.search(norm):
+        return Parsed(understood=True, value="no", hedged=True, evidence=gap.group())
     for pattern, value, hedged in (
         (_NOT_EVERY_BUT_MOST, "yes", False),
         (_NOT_MOST, "no", False),
