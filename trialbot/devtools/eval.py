@@ -27,7 +27,9 @@ from trialbot.devtools.personas import Played, play, rest_sender, summarise
 from trialbot.devtools.train import ROOT, train
 
 PERSONAS = ROOT / "tests" / "conversations" / "personas"
-DEFAULT_FILES = tuple(PERSONAS / f"{name}.yml" for name in ("tuning", "fresh", "fresh2", "fresh3", "heldout"))
+DEFAULT_FILES = tuple(
+    PERSONAS / f"{name}.yml" for name in ("tuning", "fresh", "fresh2", "fresh3", "heldout")
+)
 
 
 def load_personas(path: Path) -> list[dict[str, Any]]:
