@@ -423,8 +423,15 @@ class HandoffDesk:
                     .order_by(CriterionResultRow.id)
                 ).scalars()
             ]
-            answers = [
-                AnswerRecord(
+            # Current answers, and the ones a correction superseded: one query, split.
+            current: list[AnswerRecord] = []
+            earlier: list[AnswerRecord] = []
+            for a in session.execute(
+                select(AnswerRow)
+                .where(AnswerRow.screening_id == handoff.screening_id)
+                .order_by(AnswerRow.answered_at, AnswerRow.id)
+            ).scalars():
+                record = AnswerRecord(
                     a.question_id,
                     a.raw_text,
                     a.value,
@@ -433,34 +440,8 @@ class HandoffDesk:
                     a.evidence,
                     a.answered_at,
                 )
-                for a in session.execute(
-                    select(AnswerRow)
-                    .where(
-                        AnswerRow.screening_id == handoff.screening_id,
-                        AnswerRow.superseded_at.is_(None),
-                    )
-                    .order_by(AnswerRow.answered_at, AnswerRow.id)
-                ).scalars()
-            ]
-            earlier = [
-                AnswerRecord(
-                    a.question_id,
-                    a.raw_text,
-                    a.value,
-                    a.understood,
-                    a.hedged,
-                    a.evidence,
-                    a.answered_at,
-                )
-                for a in session.execute(
-                    select(AnswerRow)
-                    .where(
-                        AnswerRow.screening_id == handoff.screening_id,
-                        AnswerRow.superseded_at.is_not(None),
-                    )
-                    .order_by(AnswerRow.answered_at, AnswerRow.id)
-                ).scalars()
-            ]
+                (current if a.superseded_at is None else earlier).append(record)
+            answers = current
             history = [
                 HandoffEventRecord(e.from_status, e.to_status, e.note, e.actor, e.at, e.attempt)
                 for e in session.execute(
