@@ -10,47 +10,14 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from urllib.parse import urlsplit
 
 import pytest
+from big_body import REFUSED_BY_RESET, send_big_body
 from harness import Bot
 
 from trialbot import messages
 
 pytestmark = pytest.mark.rasa
-
-TEN_MB = 10 * 1024 * 1024
-
-
-async def send_big_body(url: str, size: int = TEN_MB) -> tuple[int, float]:
-    """POSTs a ``size``-byte body as an attacker would (the headers, then the body as fast
-    as the server takes it); the status and how long the answer took."""
-    parts = urlsplit(url)
-    assert parts.hostname is not None and parts.port is not None
-    started = time.monotonic()
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
-    writer.write(
-        f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {size}\r\n\r\n".encode()
-    )
-
-    async def upload() -> None:
-        chunk = b'{"sender": "attacker", "metadata": "' + b"x" * (1024 * 1024)
-        try:
-            for _ in range(size // len(chunk)):
-                writer.write(chunk)
-                await writer.drain()
-        except OSError:
-            pass  # the server closed the connection, as it should
-
-    uploading = asyncio.create_task(upload())
-    try:
-        status_line = await asyncio.wait_for(reader.readline(), 30)
-    finally:
-        took = time.monotonic() - started
-        uploading.cancel()
-        writer.close()
-    return int(status_line.split()[1]), took
 
 
 async def test_a_10_mb_body_is_refused_at_once_and_others_keep_their_pace(bot: Bot) -> None:
@@ -70,7 +37,7 @@ async def test_a_10_mb_body_is_refused_at_once_and_others_keep_their_pace(bot: B
     during = [await turn("what is a SPECT/CT scan?") for _ in range(2)]
     refused = await asyncio.gather(*attacks)
 
-    assert all(status == 413 for status, _ in refused), refused
+    assert all(status in (413, REFUSED_BY_RESET) for status, _ in refused), refused
     assert max(took for _, took in refused) < 1.0, refused
     # Generous: the machine is shared; a blocked server would take many seconds more.
     assert max(during) < 3 * max(alone) + 2.0, (alone, during)

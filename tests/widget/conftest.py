@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from widget_npm import WIDGET_SOURCES, node_tools, run_tool
 
 from trialbot.devtools.services import Stack, StackFailed, running_stack
 
@@ -86,3 +87,22 @@ def widget_root() -> Path:
     from trialbot.devtools.train import ROOT
 
     return ROOT / "widget"
+
+
+@pytest.fixture(scope="session")
+def installed_widget(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of ``widget/`` (lockfile, build script, source) with exactly its lockfile
+    installed (``npm ci``), once per session: a clean checkout has no ``node_modules``,
+    and the working tree's may be stale."""
+    from trialbot.devtools.train import ROOT
+
+    tools = node_tools()
+    source = tmp_path_factory.mktemp("widget") / "widget"
+    source.mkdir()
+    for name in WIDGET_SOURCES:
+        if (ROOT / "widget" / name).is_dir():
+            shutil.copytree(ROOT / "widget" / name, source / name)
+        else:
+            shutil.copy2(ROOT / "widget" / name, source / name)
+    run_tool([tools.npm, "ci", "--no-audit", "--no-fund", "--prefer-offline"], source)
+    return source

@@ -11,54 +11,30 @@ Node.js and npm (and the npm registry or npm's cache): without them it skips, ex
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
+from widget_npm import node_tools, run_tool
 
 from trialbot.devtools.train import ROOT
 
 WIDGET = ROOT / "widget"
 STATIC = ROOT / "trialbot" / "widget_static"
 BUILT = ("trialbot-widget.js", "trialbot-widget.css")
-SOURCES = ("package.json", "package-lock.json", "build.mjs", "src")
 
 
-def _tools() -> tuple[str, str]:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        message = "Node.js and npm are needed to rebuild the widget (make widget)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return node, npm
-
-
-def _run(command: list[str], cwd: Path) -> None:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
-
-
-def test_the_committed_bundle_is_a_fresh_build_of_the_source(tmp_path: Path) -> None:
-    node, npm = _tools()
-    source = tmp_path / "widget"
-    source.mkdir()
-    for name in SOURCES:
-        if (WIDGET / name).is_dir():
-            shutil.copytree(WIDGET / name, source / name)
-        else:
-            shutil.copy2(WIDGET / name, source / name)
-    _run([npm, "ci", "--no-audit", "--no-fund", "--prefer-offline"], source)
+def test_the_committed_bundle_is_a_fresh_build_of_the_source(
+    installed_widget: Path, tmp_path: Path
+) -> None:
+    node = node_tools().node
+    source = installed_widget
     out = tmp_path / "out"
-    _run([node, "build.mjs", "--outdir", str(out)], source)
+    run_tool([node, "build.mjs", "--outdir", str(out)], source)
 
     stale = [name for name in BUILT if (out / name).read_bytes() != (STATIC / name).read_bytes()]
     assert not stale, f"{', '.join(stale)} differ from a fresh build: run `make widget` and commit"
     # The same source builds to the same bytes again (nothing of the machine in it).
     again = tmp_path / "again"
-    _run([node, "build.mjs", "--outdir", str(again)], source)
+    run_tool([node, "build.mjs", "--outdir", str(again)], source)
     assert all((again / n).read_bytes() == (out / n).read_bytes() for n in BUILT)
 
 

@@ -7,17 +7,17 @@ types an answer, sees the progress, reloads half-way and continues the same
 conversation; the answers land in the screening store under the server-issued session id.
 Nothing is requested from any other origin and the CSP blocks nothing. At 390 px the
 open panel is the whole screen with no horizontal scrolling; every control has a label,
-new bot messages go to an ARIA live region, and axe-core (from widget/node_modules, after
-``npm ci``) finds nothing serious or critical.
+new bot messages go to an ARIA live region, and axe-core (installed from
+the widget's lockfile) finds nothing serious or critical.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import urllib.request
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,7 +36,6 @@ SCREENING_QUESTIONS = sum(q.get("phase", "screening") == "screening" for q in QU
 TURN = 90_000  # ms: a turn runs the model and the action server; the first one is slow
 PROGRESS = re.compile(r"^Question (\d+) of (\d+)$")
 SESSION_KEY = "trialbot:spinus2:session"  # the widget's localStorage key for the trial
-AXE = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 
 # Collected in the page before any of its scripts run (init scripts are not subject to
 # the page's CSP): every policy violation the browser reports.
@@ -344,16 +343,11 @@ async def test_on_a_phone_the_panel_fills_the_screen_and_everything_is_labelled(
 
 
 async def test_axe_finds_no_serious_or_critical_violation(
-    widget_stack, chromium: dict[str, Any]
+    widget_stack, chromium: dict[str, Any], installed_widget: Path
 ) -> None:
-    if not AXE.exists():
-        message = "axe-core is not installed: run `make widget` (npm ci in widget/)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
     from playwright.async_api import async_playwright
 
-    axe = AXE.read_text()
+    axe = (installed_widget / "node_modules" / "axe-core" / "axe.min.js").read_text()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(**chromium)
         try:
