@@ -6,23 +6,49 @@ Rasa's featurizers give such a message fewer feature columns than the model was 
 on, and scikit-learn refuses the row. It gets an all-zero row, which is what "no word of
 it is known" means to the model.
 
-:class:`RetrievalResponseSelector` is Rasa's ResponseSelector, except that it only
-picks a response for a message whose intent is one of its retrieval intents (``faq``,
-``chitchat``). Rasa's runs its TensorFlow model on every message, although a pick is
-only ever used after those intents (``action_check_faq``/``utter_faq``,
-``utter_chitchat``); most of a screening's messages are answers, and the model call
-was a tenth of the Rasa server's time per message. Training is Rasa's, unchanged.
+:class:`SparseResponseSelector` picks the FAQ entry or small-talk reply for a message
+classified as a retrieval intent (``faq``, ``chitchat``), by logistic regression on the
+same sparse features as the intent classifier. It replaces Rasa's ResponseSelector, a
+TensorFlow model whose weights over the character n-grams took 91 MB in the model file
+and about 300 MB of the Rasa server's memory once loaded, and whose 60 training epochs
+were most of the training time; the pick is only a hint to the interview
+(``actions/interview.py``: below 0.3 confidence it is ignored). Its output is Rasa's
+ResponseSelector output (``response_selector`` → ``default`` → ``response``:
+``intent_response_key``, ``confidence``, ``responses``, ``utter_action``; ``ranking``),
+and it runs only on messages classified as a retrieval intent: most of a screening's
+messages are answers.
 """
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import numpy as np
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.nlu.selectors.response_selector import ResponseSelector
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_DEFAULT_INTENT,
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RANKING_KEY,
+    RESPONSE_SELECTOR_RESPONSES_KEY,
+    RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+)
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE as SENTENCE
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
 
@@ -38,17 +64,107 @@ class IntentClassifier(LogisticRegressionClassifier):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class RetrievalResponseSelector(ResponseSelector):
-    """A ResponseSelector that answers only messages classified as a retrieval intent."""
+class SparseResponseSelector(IntentClassifier):
+    """Picks the response of a retrieval intent (``faq/what_is_mri``) by logistic
+    regression; sets Rasa's ``response_selector`` output, never the intent."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**IntentClassifier.get_default_config(), "ranking_length": 5}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.retrieval_intents: list[str] = []
+        self.responses: dict[str, list[dict[str, Any]]] = {}
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self.retrieval_intents = sorted(training_data.retrieval_intents)
+        examples = [
+            e
+            for e in training_data.intent_examples
+            if e.get(INTENT) in self.retrieval_intents
+            and e.get(INTENT_RESPONSE_KEY)
+            and e.get(TEXT)
+        ]
+        keys = sorted({str(e.get(INTENT_RESPONSE_KEY)) for e in examples})
+        self.responses = {
+            key: list(training_data.responses.get(_utter_action(key), [])) for key in keys
+        }
+        if len(keys) < 2:  # nothing to choose between: no model, no picks
+            self.persist()
+            return self._resource
+        self.clf.fit(self._create_X(examples), [e.get(INTENT_RESPONSE_KEY) for e in examples])
+        self.persist()
+        return self._resource
+
+    def persist(self) -> None:
+        if hasattr(self.clf, "classes_"):
+            super().persist()
+        with self._model_storage.write_to(self._resource) as model_dir:
+            (model_dir / "responses.json").write_text(
+                json.dumps(
+                    {"retrieval_intents": self.retrieval_intents, "responses": self.responses}
+                )
+            )
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> SparseResponseSelector:
+        with model_storage.read_from(resource) as model_dir:
+            saved = json.loads((model_dir / "responses.json").read_text())
+            trained = (model_dir / f"{resource.name}.skops").exists()
+        if trained:
+            component = super().load(config, model_storage, resource, execution_context, **kwargs)
+        else:
+            component = cls(config, execution_context.node_name, model_storage, resource)
+        assert isinstance(component, SparseResponseSelector)
+        component.retrieval_intents = list(saved["retrieval_intents"])
+        component.responses = dict(saved["responses"])
+        return component
 
     def process(self, messages: list[Message]) -> list[Message]:
-        retrieval = set(self.all_retrieval_intents)
-        if self.retrieval_intent:
-            retrieval &= {self.retrieval_intent}
-        wanted = [m for m in messages if _intent(m) in retrieval]
-        if wanted:
-            super().process(wanted)
+        wanted = [m for m in messages if _intent(m) in self.retrieval_intents]
+        if not wanted or not hasattr(self.clf, "classes_"):
+            return messages
+        probabilities = self.clf.predict_proba(self._create_X(wanted))
+        for message, row in zip(wanted, probabilities, strict=True):
+            scored = sorted(
+                ((float(p), str(key)) for key, p in zip(self.clf.classes_, row, strict=True)),
+                reverse=True,
+            )
+            ranking = [
+                {INTENT_RESPONSE_KEY: k, PREDICTED_CONFIDENCE_KEY: p}
+                for p, k in scored[: self.config["ranking_length"]]
+            ]
+            confidence, key = scored[0]
+            prediction = {
+                RESPONSE_SELECTOR_PREDICTION_KEY: {
+                    RESPONSE_SELECTOR_RESPONSES_KEY: self.responses.get(key, []),
+                    PREDICTED_CONFIDENCE_KEY: confidence,
+                    INTENT_RESPONSE_KEY: key,
+                    RESPONSE_SELECTOR_UTTER_ACTION_KEY: _utter_action(key),
+                },
+                RESPONSE_SELECTOR_RANKING_KEY: ranking,
+            }
+            message.set(
+                RESPONSE_SELECTOR_PROPERTY_NAME,
+                {
+                    RESPONSE_SELECTOR_RETRIEVAL_INTENTS: self.retrieval_intents,
+                    RESPONSE_SELECTOR_DEFAULT_INTENT: prediction,
+                },
+                add_to_output=True,
+            )
         return messages
+
+
+def _utter_action(intent_response_key: str) -> str:
+    return f"utter_{intent_response_key}"
 
 
 def _sentence_row(message: Message, width: int) -> csr_matrix:

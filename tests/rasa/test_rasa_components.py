@@ -49,3 +49,31 @@ def test_small_talk_gets_a_chitchat_pick(parse: Any) -> None:
     assert result["intent"]["name"] == "chitchat", result["intent"]
     pick = result["response_selector"]["default"]["response"]
     assert pick["intent_response_key"].startswith("chitchat/"), pick
+
+
+def test_the_model_holds_no_tensorflow_model() -> None:
+    """Every trained component is rule-based or scikit-learn: no TensorFlow weights to load
+    into the Rasa server (Rasa's ResponseSelector took ~300 MB of its memory)."""
+    import tarfile
+
+    from trialbot.devtools.train import train
+
+    with tarfile.open(train()) as model:
+        names = model.getnames()
+    assert any("SparseResponseSelector" in n and n.endswith("responses.json") for n in names)
+    assert not [n for n in names if ".tf_model" in n or n.endswith(".data-00000-of-00001")]
+
+
+def test_every_faq_entry_and_small_talk_reply_can_be_picked(agent: Any) -> None:
+    """The picks carry Rasa's ResponseSelector output: the responses of the picked key."""
+    result = asyncio.run(agent.parse_message("what happens to my data?"))
+    pick = result["response_selector"]["default"]["response"]
+    assert pick["intent_response_key"] == "faq/data_handling", pick
+    assert pick["utter_action"] == "utter_faq/data_handling"
+    assert pick["responses"] and pick["responses"][0]["text"], pick
+    assert result["response_selector"]["all_retrieval_intents"] == ["chitchat", "faq"]
+    ranking = result["response_selector"]["default"]["ranking"]
+    assert ranking[0]["intent_response_key"] == "faq/data_handling"
+    assert [r["confidence"] for r in ranking] == sorted(
+        (r["confidence"] for r in ranking), reverse=True
+    )
