@@ -98,7 +98,7 @@ def test_consent_version_changes_with_its_text() -> None:
     ("edit", "expected"),
     [
         (("verified_by: records", "verified_by: doctor"), "criteria.3.verified_by (line 2"),
-        (("check: between", "check: betwen"), "criteria.0.rule.0.check (line 197)"),
+        (("check: between", "check: betwen"), "criteria.0.rule.0.check (line 206)"),
         (
             ("      - question: age\n", "      - question: shoe_size\n"),
             "uses unknown question 'shoe_size'",
@@ -109,6 +109,10 @@ def test_consent_version_changes_with_its_text() -> None:
         (("id: inc_age", "id: inc_low_back_pain"), "duplicate criterion id(s): inc_low_back_pain"),
         (("  - id: spect_ct\n", "  - id: spect_ct\n    colour: blue\n"), "questions.9.colour"),
         (("id: spinus2\n", "id: [spinus2\n"), "not valid YAML (line"),
+        (("language: en", "language: cs"), "language (line 17): trialbot cannot read 'cs' yet"),
+        (("language: en", "language: e1"), "language (line 17)"),
+        (("fact: pain_duration", "fact: shoe_size"), "unknown fact 'shoe_size'"),
+        (("fact: mri", "fact: age"), "fact(s) asked by more than one question: age"),
     ],
 )
 def test_an_invalid_file_names_the_field_and_line(

@@ -85,3 +85,19 @@ ANSWER_TYPES = (
     "phone",
     "email",
 )
+
+# The facts the readers of every language can tell a message states, beside the answer to
+# the pending question ("I'm 62, and it has hurt for 5 years": age, pain_duration). A
+# question names the fact it asks about (``fact:`` in the criteria file), so that a
+# message stating it fills that question too, and a correction of it finds its question.
+FACTS = (
+    "age",
+    "low_back_pain",
+    "pain_duration",
+    "radicular_pain",
+    "conservative_care",
+    "mri",
+    "spect_ct",
+    "spinal_pathology",
+    "spect_intolerance",
+)

@@ -23,8 +23,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, root_validator, validator
 
-from trialbot import checks
-from trialbot.answers import ANSWER_TYPES
+from trialbot import checks, languages, messages
+from trialbot.answers import ANSWER_TYPES, FACTS
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 CHECKS = checks.NAMES  # the engine implements exactly these (trialbot.checks)
@@ -76,6 +76,10 @@ class Question(_Model):
     reask_options: list[str] = Field(default_factory=list)
     # A short name for the question in acknowledgements ("your age").
     topic: str = ""
+    # The fact the question asks about, in the readers' terms (one of
+    # trialbot.answers.FACTS): a message that states it while another question is pending
+    # fills this question too, and a correction of it comes back to this question.
+    fact: str | None = None
 
     @property
     def buttons_on_reask(self) -> list[str]:
@@ -85,6 +89,12 @@ class Question(_Model):
     def _known_type(cls, value: str) -> str:
         if value not in ANSWER_TYPES:
             raise ValueError(f"unknown answer type {value!r}; use one of {', '.join(ANSWER_TYPES)}")
+        return value
+
+    @validator("fact")
+    def _known_fact(cls, value: str | None) -> str | None:
+        if value is not None and value not in FACTS:
+            raise ValueError(f"unknown fact {value!r}; use one of {', '.join(FACTS)}")
         return value
 
 
@@ -233,7 +243,19 @@ class Trial(_Model):
             raise ValueError(f"screening question(s) used by no criterion: {', '.join(unused)}")
         if sum(q.phase == "consent" for q in questions) != 1:
             raise ValueError("exactly one question must have phase: consent")
+        facts = [q.fact for q in questions if q.fact]
+        twice = sorted({f for f in facts if facts.count(f) > 1})
+        if twice:
+            raise ValueError(f"fact(s) asked by more than one question: {', '.join(twice)}")
         return values
+
+    @validator("language")
+    def _readable_language(cls, value: str) -> str:
+        if value not in languages.available():
+            raise ValueError(str(languages.UnsupportedLanguage(value)))
+        if not messages.catalog_path(value).exists():
+            raise ValueError(f"no message catalog for {value!r}: bot/messages/{value}.yml")
+        return value
 
     # --- lookups -----------------------------------------------------------------
 
@@ -249,6 +271,11 @@ class Trial(_Model):
 
     def has_question(self, question_id: str) -> bool:
         return question_id in self._questions_by_id
+
+    def questions_about(self, facts: list[str]) -> list[str]:
+        """The ids of the questions that ask about ``facts``, in the order given."""
+        by_fact = {q.fact: q.id for q in self.questions if q.fact}
+        return [by_fact[fact] for fact in facts if fact in by_fact]
 
     @property
     def consent_question(self) -> Question:

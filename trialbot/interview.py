@@ -24,17 +24,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from trialbot import messages
+from trialbot import languages, messages
 from trialbot.answers import Parsed
 from trialbot.conversation import SKIPPED, Step, contact_role, next_step, reachable
 from trialbot.criteria import GlossaryEntry, Question, Trial
 from trialbot.engine import evaluate_criterion
-from trialbot.parsing import detect_red_flags, parse, topics_of
+from trialbot.parsing import one_message, parse
 from trialbot.verdicts import Answer, Evaluation, Outcome, Verdict
 
 # A message longer than this is cut before it is read (a chat answer is never longer).
@@ -56,12 +56,6 @@ CONFIRM = "confirm"
 RESUME = "resume"
 ERASE = "erase"
 CALL_WHOM = "call_whom"  # asked of someone answering for another person
-
-Parser = Callable[[str, str, date], Parsed]
-
-
-def _default_parser(expects: str, text: str, today: date) -> Parsed:
-    return parse(expects, text, today=today)
 
 
 # --- what goes in and out --------------------------------------------------------------
@@ -271,244 +265,16 @@ class State:
         return state
 
 
-# --- phrases the interview recognises itself ------------------------------------------------
-# Commands are whole messages (with politeness around them), so that no answer is ever
-# read as one. Per language; a second language adds its own table.
+# --- phrases ----------------------------------------------------------------------------
+# What the interview recognises itself (commands, consent words, relatives, questions back)
+# is per language: trialbot.languages.<code>.
 
-_POLITE = (
-    r"(?:please|pls|plz|can (?:we|i|you)|could (?:we|i|you)|i (?:want|would like|wanna|need) to|"
-    r"i'?d like to|let'?s|ok|okay|i want|hey|sorry|oh)"
-)
-_COMMANDS: dict[str, dict[str, str]] = {
-    "en": {
-        "stop": r"stop(?: (?:this|it|now|the questions|asking(?: me)?))?|quit|cancel|end (?:this|it|the chat)|"
-        r"i'?m done|leave me alone|i (?:don'?t|do not) want to (?:continue|go on|do this)(?: any ?more)?|"
-        r"unsubscribe",
-        "restart": r"(?:start|begin) (?:over|again|from the (?:beginning|start))|restart|reset|"
-        r"start the questions again|new screening",
-        "back": r"go back(?: one(?: question)?| a question)?|back to the (?:last|previous) question|"
-        r"previous question|(?:undo|change) (?:my |the )?(?:last|previous) answer|one question back",
-        "help": r"help|help me|i need help|what (?:should|do) i (?:write|say|type|answer)|"
-        r"how do i answer(?: this)?|i don'?t understand(?: the question)?|what do you mean",
-        "human": r"(?:talk|speak|chat) (?:to|with) (?:a |an |the |some )?(?:real )?(?:person|human|someone|"
-        r"doctor|nurse|study team|researcher|staff|coordinator|people)|real person|human please|"
-        r"(?:a )?human|contact the study team|who can i (?:call|talk to|speak to)",
-        "erase": r"(?:delete|erase|remove|wipe|forget|destroy) (?:all )?(?:of )?(?:my|me|everything|"
-        r"all my|what i (?:said|told you|wrote))(?: data| details| answers| information| info)?"
-        r"(?: (?:i (?:said|gave|told you)|you have(?: about me)?|you stored|please))*|forget me|"
-        r"(?:remove|delete|erase) everything i (?:said|told you|wrote)|"
-        r"i want my data (?:deleted|erased|removed)|gdpr (?:delete|erasure)|right to be forgotten",
-        "continue": r"continue|carry on|go on|resume|keep going|let'?s continue|where were we|next",
-    }
-}
-_GO = {  # at the start, these mean "let's begin" (consent is still asked)
-    "en": r"\b(?:sign (?:me )?up|take part|join (?:the )?(?:study|trial)|participate|enrol+|"
-    r"register|apply|get started|let'?s (?:go|start|begin|do (?:it|this))|start|begin)\b"
-}
-_LEADING_NO = {
-    "en": re.compile(
-        r"^\W*(?:no|nope|nah|naw|no thanks?|no thank you|not really|not now|not today|"
-        r"never|i don'?t agree|i do not agree|i disagree|don'?t want to|i'?d rather not|"
-        r"rather not|not interested|no way|n)\b(?!\s*(?:problem|worries)\b)"
-    )
-}
-_LEADING_YES = {
-    "en": re.compile(
-        r"^\W*(?:yes|yeah|yea|yep|yup|ya|ye|yes please|sure|ok|okay|k|kk|fine|alright|all right|"
-        r"agreed|i agree|agree|i consent|go ahead|go for it|go on(?: then)?|fire away|ask away|"
-        r"of course|absolutely|definitely|certainly|why not|happy to|no problem|"
-        r"that'?s fine|fine by me|i'?m happy|i'?m ready|ready|let'?s go|let'?s do (?:it|this)|y)"
-        # ... not followed by a turn ("ok but", "ok no"; "sure, no problem" is a yes)
-        r"\b(?!\W*(?:but|not|nope|nah|no(?!\s*(?:problem|prob|worries|bother)))\b)"
-    )
-}
-# The words of a reply to "Is that right?" that only confirm or deny.
-_CONFIRM_REPLY = {
-    "en": re.compile(
-        r"^\W*(?:(?:no|nope|nah|not really|yes|yeah|yep|sorry|oh|um|hmm)\b\W*)*"
-        r"(?:(?:that'?s|that is|it'?s|it is|you'?re|you are|you got (?:it|that))\s+)?"
-        r"(?:not\s+)?(?:quite\s+)?(?:right|correct|true|wrong|it|so)?\b\W*"
-    )
-}
-_UNSURE = {
-    "en": re.compile(
-        r"\b(?:not (?:really |quite |totally |100% )?sure|unsure|no idea|don'?t know|"
-        r"do not know|dunno|can'?t (?:remember|say)|not certain)\b"
-    )
-}
-_CORRECTION = {
-    "en": re.compile(
-        r"\b(?:hang on|hold on|wait|sorry|oops|correction|i meant|i mean|actually|"
-        r"i made a mistake|mistake|wrong|not right|i said .{0,40}? but|earlier i said|"
-        r"change my answer|let me correct|to correct|update my answer|i misread)\b"
-    )
-}
-_CORRECTION_TURN = {
-    "en": re.compile(
-        r"\b(?:but|actually|really|in fact|instead|i meant|i mean|should be|should have said|"
-        r"correct(?:ion)? is|make that)\b",
-        re.IGNORECASE,
-    )
-}
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s*\n\s*")
-_FILLER = {
-    "en": re.compile(r"^(?:\W*(?:sorry|um+|uh+|hmm+|erm|so|and|but|ok|okay|oh|well|wait)\b)+\W*")
-}
-_QUESTION_START = {
-    "en": re.compile(
-        r"^\s*(?:what|whats|what's|why|how|when|where|who|which|is|are|can|could|do|does|"
-        r"will|would|should|am i|may i|explain|tell me)\b"
-    )
-}
-_PROGRESS = {
-    "en": re.compile(
-        r"\bhow (?:many|much) (?:more )?(?:questions?|more|longer|left|time)\b|"
-        r"\bhow long (?:will|does|is) (?:this|it)\b|\bquestions? (?:are )?left\b|"
-        r"\bhow many to go\b|\bnearly (?:done|finished)\b"
-    )
-}
-_GLOSSARY_ASK = {
-    "en": re.compile(
-        r"\b(?:what(?:'s| is| are| does| do|s)?|whats|meaning of|define|explain|"
-        r"what do you mean by|never heard of|don'?t know what)\b"
-    )
-}
-# "what is this?", "what's that?", "what does it mean?": the word is the pending
-# question's own (its first glossary term), not the study.
-_DEICTIC_ASK = {
-    "en": re.compile(
-        r"^\W*(?:(?:sorry|um+|uh+|hmm+|huh|erm|so|and|but|ok|okay|oh|well|wait|sorry but)\W+)*"
-        r"(?:what(?:'s|s| is| was)?|whats|what does|what do you mean(?: by)?)\s+"
-        r"(?:(?:this|that|it)(?:\s+(?:is|mean|means|scan|thing|one|word))?|is (?:this|that|it))"
-        r"\s*(?:\?+|$)"
-    )
-}
-_CONTACT_WHY = {
-    "en": re.compile(
-        r"\bwhy\b.{0,40}\b(?:need|want|ask(?:ing)?(?: for)?|have)\b.{0,30}\b(?:my |the )?"
-        r"(?:phone|number|mobile|e-?mail|name|contact|details|address)\b"
-    )
-}
-_GREETING = {
-    "en": re.compile(
-        r"^\W*(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening|day)|greetings|howdy|yo)\b"
-    )
-}
-_GOODBYE = {
-    "en": re.compile(
-        r"^\W*(?:bye|goodbye|good bye|see you|see ya|cheers|ttyl|later|good night|gotta go)\W*$"
-    )
-}
-_THANKS = {"en": re.compile(r"^\W*(?:thanks?|thank you|thx|ty|cheers|ta)\b[\w\s]{0,20}\W*$")}
-_RELATIVE = {
-    "en": re.compile(
-        r"\b(?:for|on behalf of|asking for|it'?s for|answering for|helping)\s+(?:my\s+)?"
-        r"(?P<rel>mum|mom|mother|dad|father|husband|wife|partner|son|daughter|sister|brother|"
-        r"friend|grandma|grandmother|granny|grandad|grandfather|grandpa|aunt|uncle|neighbou?r|"
-        r"parent|patient|spouse|relative)\b"
-        r"|\b(?:she|he)(?:'s| is| has| had| was)\b"
-        r"|\bmy\s+(?P<rel2>mum|mom|mother|dad|father|husband|wife|partner|grandma|grandmother|"
-        r"grandad|grandfather|grandpa)\s+(?:is|has|had|was|says|said|can'?t|cannot|does|who)\b"
-        # "I'm his son", "I am her daughter": the one answering names themselves
-        r"|\bi(?:'m| am)\s+(?:his|her|their)\s+(?P<rel3>son|daughter|wife|husband|partner|"
-        r"sister|brother|grandson|granddaughter|friend|neighbou?r|carer|caregiver|niece|nephew)\b"
-    )
-}
-# "why do you need that?", "why are you asking?", "why?": why this question is asked.
-_WHY_ASK = {
-    "en": re.compile(
-        r"^\W*(?:(?:sorry|um+|hmm+|ok(?:ay)?|but|and|just wondering)\W+)*(?:why|what for|how come)\b"
-        r"(?:\W*$|.{0,40}\b(?:need|want|ask|asking|matter|matters|important|relevant|care|"
-        r"know that|question)\b)"
-    )
-}
-
-# The relationship words of _RELATIVE as staff read them: what the candidate is to the
-# one answering ("it's for my mum": the candidate is their mother).
-_RELATIONSHIP = {
-    "mum": "mother", "mom": "mother", "dad": "father", "grandma": "grandmother",
-    "granny": "grandmother", "grandad": "grandfather", "grandpa": "grandfather",
-    "neighbor": "neighbour", "spouse": "partner",
-}  # fmt: skip
-
-# "Whom should the study team call?": the person the questions were about, the person
-# answering, or either of them. Per language.
-_WHOM = {
-    "en": (
-        (
-            "either",
-            re.compile(r"\b(?:either|both|any ?one|doesn'?t matter|whoever)\b"),
-        ),
-        (
-            "answerer",
-            re.compile(
-                r"\b(?:me|myself|i'?ll (?:take|answer|pass)|i will|my (?:own )?(?:number|phone|"
-                r"details|mobile)|through me|via me)\b"
-            ),
-        ),
-        (
-            "candidate",
-            re.compile(
-                r"\b(?:them|him|her|directly|themselves|himself|herself|the patient|"
-                r"(?:she|he) (?:can|will|would|is able|prefers)|their (?:own )?(?:number|phone)|"
-                r"his (?:own )?(?:number|phone)|"
-                r"mum|mom|mother|dad|father|husband|wife|partner|son|daughter|sister|brother|"
-                r"friend|grandma|grandmother|granny|grandad|grandfather|grandpa|aunt|uncle)\b"
-            ),
-        ),
-    )
-}
-
-
-# "I'm his son": the one answering names themselves; the candidate is their father.
-_CANDIDATE_IS = {
-    ("son", "his"): "father", ("son", "her"): "mother", ("daughter", "his"): "father",
-    ("daughter", "her"): "mother", ("grandson", "his"): "grandfather",
-    ("grandson", "her"): "grandmother", ("granddaughter", "his"): "grandfather",
-    ("granddaughter", "her"): "grandmother", ("wife", "his"): "husband",
-    ("husband", "her"): "wife", ("sister", "his"): "brother", ("sister", "her"): "sister",
-    ("brother", "his"): "brother", ("brother", "her"): "sister", ("niece", "his"): "uncle",
-    ("niece", "her"): "aunt", ("nephew", "his"): "uncle", ("nephew", "her"): "aunt",
-    ("partner", "his"): "partner", ("partner", "her"): "partner",
-    ("partner", "their"): "partner", ("friend", "his"): "friend", ("friend", "her"): "friend",
-    ("friend", "their"): "friend",
-}  # fmt: skip
-
-
-def _candidate_is(match: re.Match[str]) -> str | None:
-    """What the candidate is to someone who said "I'm his son" (None when it is unclear)."""
-    if "rel3" not in match.re.groupindex or not match.group("rel3"):
-        return None
-    pronoun = re.search(r"\b(his|her|their)\b", match.group(0))
-    return _CANDIDATE_IS.get((match.group("rel3"), pronoun.group(1) if pronoun else ""))
-
-
-def _whom_of(lowered: str, lang: str) -> str | None:
-    """candidate | answerer | either, or None when the words say neither or both."""
-    found = {whom for whom, pattern in _WHOM.get(lang, _WHOM["en"]) if pattern.search(lowered)}
-    if "either" in found:
-        return "either"
-    return found.pop() if len(found) == 1 else None
-
-
-def _whole(pattern: str) -> re.Pattern[str]:
-    return re.compile(
-        rf"^\W*(?:{_POLITE}\W*)*(?:{pattern})\W*(?:please|pls|now|thanks|thank you)?\W*$"
-    )
-
-
-_COMMAND_PATTERNS = {
-    lang: {name: _whole(p) for name, p in table.items()} for lang, table in _COMMANDS.items()
-}
 
 
 def command_of(text: str, lang: str = "en") -> str | None:
     """The command a whole message gives ("stop", "restart", ...), or None."""
-    lowered = " ".join(text.lower().replace("’", "'").split())
-    for name, pattern in _COMMAND_PATTERNS.get(lang, _COMMAND_PATTERNS["en"]).items():
-        if pattern.match(lowered):
-            return name
-    return None
+    return languages.get(lang).phrases.command_of(text)
 
 
 def _digest(lowered: str) -> str:
@@ -530,8 +296,6 @@ def turn(
     incoming: Incoming,
     answers: Mapping[str, Answer],
     today: date,
-    *,
-    parser: Parser = _default_parser,
 ) -> Turn:
     """Treat one candidate message: the replies, the store operations, the new state.
 
@@ -539,8 +303,9 @@ def turn(
     ``today`` dates relative answers ("since Easter two years ago").
     """
     current = state if isinstance(state, State) else State.from_dict(state)
-    interview = _Interview(trial, current, incoming, dict(answers), today, parser)
-    interview.run()
+    interview = _Interview(trial, current, incoming, dict(answers), today)
+    with one_message():  # the message is analysed once, however often it is read
+        interview.run()
     return Turn(tuple(interview.replies), tuple(interview.ops), interview.state.to_dict())
 
 
@@ -552,15 +317,15 @@ class _Interview:
         incoming: Incoming,
         answers: dict[str, Answer],
         today: date,
-        parser: Parser,
     ) -> None:
         self.trial = trial
         self.lang = trial.language
+        self.language = languages.get(trial.language)
+        self.phrases = self.language.phrases
         self.state = state
         self.incoming = incoming
         self.answers = answers
         self.today = today
-        self.parser = parser
         self.replies: list[Reply] = []
         self.ops: list[Operation] = []
         self.flagged = False
@@ -581,7 +346,16 @@ class _Interview:
         return messages.render(key, lang=self.lang, **values)
 
     def read(self, question: Question, text: str | None = None) -> Parsed:
-        return self.parser(question.expects, self.text if text is None else text, self.today)
+        return self.parse(question.expects, self.text if text is None else text)
+
+    def parse(self, expects: str, text: str) -> Parsed:
+        """``text`` read as an answer of type ``expects``, in the trial's language."""
+        return parse(expects, text, today=self.today, language=self.lang)
+
+    def _questions_stated(self) -> list[str]:
+        """The trial's questions about the facts the message states ("I'm 62 and it
+        goes into my calf": the questions whose ``fact`` is age and radicular_pain)."""
+        return self.trial.questions_about(self.language.facts_of(self.text))
 
     @property
     def consented(self) -> bool:
@@ -692,13 +466,13 @@ class _Interview:
             self.replies.append(self.question_reply(self.trial.question(on_screen), short=True))
 
     def _red_flags(self) -> None:
-        flags = detect_red_flags(self.text) if self.text else []
+        flags = self.language.red_flags(self.text) if self.text else []
         self.flagged = bool(flags)
         if not flags:
             return
         # The answer is read from the other sentences ("yes. I can't control my bladder").
         sentences = [p for p in _SENTENCE.split(self.text) if p.strip()]
-        rest = [p for p in sentences if not detect_red_flags(p)]
+        rest = [p for p in sentences if not self.language.red_flags(p)]
         if rest and len(rest) < len(sentences):
             self.text = " ".join(p.strip() for p in rest)
             self.lowered = _lowered(self.text)
@@ -717,14 +491,14 @@ class _Interview:
         whom the study team should call."""
         if self.state.answered_by:
             return
-        pattern = _RELATIVE.get(self.lang, _RELATIVE["en"])
+        pattern = self.phrases.relative
         match = pattern.search(self.lowered)
         if not match:
             return
-        word = match.group("rel") or match.group("rel2") or _candidate_is(match)
+        word = match.group("rel") or match.group("rel2") or self.phrases.candidate_is_of(match)
         self.relative_noted = True
         self.state.answered_by = "relative"
-        self.state.relationship = _RELATIONSHIP.get(word, word) if word else None
+        self.state.relationship = self.phrases.relationship.get(word, word) if word else None
         if self.consented:
             self.ops.append(self._flags())
         self.say("relative_noted")
@@ -744,7 +518,7 @@ class _Interview:
         """The first message (or one after a refusal or "start over"): introduce the
         study and ask for consent. A question in it is answered first."""
         answered = self._answer_question()
-        if not answered and greet and _GREETING[self.lang].search(self.lowered):
+        if not answered and greet and self.phrases.greeting.search(self.lowered):
             self.say("greeting")
         self.ops.append(Start(restart=restart))
         self.state = State(
@@ -758,7 +532,7 @@ class _Interview:
 
     def _consent(self) -> None:
         question = self.trial.consent_question
-        command = command_of(self.text, self.lang)
+        command = self.phrases.command_of(self.text)
         if command in ("stop",):
             self._decline()
             return
@@ -771,7 +545,7 @@ class _Interview:
             self._ask(question, short=True)
             return
         reading = self._consent_reading(question)
-        go = re.search(_GO[self.lang], self.lowered) and not (
+        go = self.phrases.go.search(self.lowered) and not (
             reading.understood and reading.value == "no"
         )
         if reading.understood and reading.value == "no":
@@ -788,8 +562,8 @@ class _Interview:
     def _consent_reading(self, question: Question) -> Parsed:
         """Consent in people's words: a leading "no" or "yes" decides ("no, let's not.
         maybe another time" is a no), then the yes/no reading."""
-        for value, pattern in (("no", _LEADING_NO), ("yes", _LEADING_YES)):
-            if pattern[self.lang].match(self.lowered):
+        for value, pattern in (("no", self.phrases.leading_no), ("yes", self.phrases.leading_yes)):
+            if pattern.match(self.lowered):
                 return Parsed(understood=True, value=value)
         reading = self.read(question)
         if reading.understood and reading.value == "yes" and reading.hedged:
@@ -834,7 +608,7 @@ class _Interview:
         if self.state.confirm is not None:
             self._confirmation(question)
             return
-        command = command_of(self.text, self.lang)
+        command = self.phrases.command_of(self.text)
         if command is not None and command != "continue":
             self._command(command, question)
             return
@@ -941,8 +715,8 @@ class _Interview:
             evidence=str(confirm.get("evidence") or ""),
         )
         said = str(confirm.get("text") or "")
-        yes_no = self.parser("yes_no", self.text, self.today)
-        command = command_of(self.text, self.lang)
+        yes_no = self.parse("yes_no", self.text)
+        command = self.phrases.command_of(self.text)
         if command in ("stop", "restart", "erase", "human", "back"):
             self.state.confirm = None
             self._command(command, question)
@@ -955,7 +729,7 @@ class _Interview:
         # "No" — or a new answer ("no, it only goes to my thigh"): the next answer
         # replaces the reading. Only what follows the yes/no is read as the new answer:
         # "no, that's not right" says nothing about the question itself.
-        rest = _CONFIRM_REPLY[self.lang].sub("", self.lowered).strip(" ,.!-")
+        rest = self.phrases.confirm_reply.sub("", self.lowered).strip(" ,.!-")
         again = self.read(question, rest) if rest else Parsed.not_understood()
         said_no = yes_no.understood and yes_no.value == "no"
         if again.understood and again.value is not None and again.value != reading.value:
@@ -974,7 +748,7 @@ class _Interview:
             self.say("confirm_corrected")
             self._ask(question, buttons=True)  # the question itself, with easy buttons
             return
-        if yes_no.is_dont_know or _UNSURE[self.lang].search(self.lowered):
+        if yes_no.is_dont_know or self.phrases.unsure.search(self.lowered):
             # "not (really) sure": kept as a guess, which never excludes
             self.state.confirm = None
             self._record(question, said, replace(reading, hedged=True))
@@ -1041,7 +815,7 @@ class _Interview:
         if not self.text:
             return {}
         found: dict[str, Parsed] = {}
-        for question_id in topics_of(self.text):
+        for question_id in self._questions_stated():
             if question_id == exclude or question_id in self.answers:
                 continue
             if not self.trial.has_question(question_id):
@@ -1132,10 +906,10 @@ class _Interview:
 
     def _whom_answer(self) -> None:
         """The reply to "whom should the study team call?"; asked at most twice."""
-        command = command_of(self.text, self.lang)
-        whom = _whom_of(self.lowered, self.lang)
-        unsure = self.parser("yes_no", self.text, self.today).is_dont_know or bool(
-            _UNSURE[self.lang].search(self.lowered)
+        command = self.phrases.command_of(self.text)
+        whom = self.phrases.whom_of(self.lowered)
+        unsure = self.parse("yes_no", self.text).is_dont_know or bool(
+            self.phrases.unsure.search(self.lowered)
         )
         if whom is None and command is None and not unsure and self.state.asks < 2:
             if not (self._answer_question() or self._small_talk()):
@@ -1328,7 +1102,7 @@ class _Interview:
     def _correction(self, pending: Question) -> bool:
         """ "hang on, earlier I said two years but it's really just 5 months": applied to
         the question it is about, then back to the pending question."""
-        cue = _CORRECTION[self.lang]
+        cue = self.phrases.correction
         if pending.phase == "contact" or not cue.search(self.lowered):
             # With a contact detail pending the words are never copied into a check.
             return False
@@ -1340,7 +1114,7 @@ class _Interview:
             and self.trial.has_question(q)
             and self.trial.question(q).phase == "screening"
         ]
-        topics = [q for q in topics_of(self.text) if q in answered]
+        topics = [q for q in self._questions_stated() if q in answered]
         if not topics and not self.read(pending).understood:
             # "earlier I said two years but it's really 5 months" names no topic the
             # patterns know: the answered question whose reading the words change.
@@ -1376,7 +1150,7 @@ class _Interview:
     def _corrected_reading(self, question: Question) -> Parsed | None:
         """The new value in "I said two years but it's really 5 months": the words after
         the last turn of the sentence first, then the whole message."""
-        turns = list(_CORRECTION_TURN[self.lang].finditer(self.text))
+        turns = list(self.phrases.correction_turn.finditer(self.text))
         for match in reversed(turns):
             tail = self.text[match.end() :].strip()
             if tail:
@@ -1430,7 +1204,7 @@ class _Interview:
 
     def _erase_reply(self, question: Question | None) -> None:
         self.state.erase_asked = False
-        reading = self.parser("yes_no", self.text, self.today)
+        reading = self.parse("yes_no", self.text)
         if reading.understood and reading.value == "yes":
             self.ops.append(Erase())
             self.state = State()
@@ -1454,7 +1228,7 @@ class _Interview:
         if self.state.erase_asked:
             self._erase_reply(None)
             return
-        command = command_of(self.text, self.lang)
+        command = self.phrases.command_of(self.text)
         if command == "restart":
             self.say("restarting")
             self._open(restart=True, greet=False)
@@ -1469,29 +1243,29 @@ class _Interview:
             self.say("help_after")
             return
         if self.state.phase == "declined":
-            reading = self.parser("yes_no", self.text, self.today)
+            reading = self.parse("yes_no", self.text)
             agrees = reading.understood and reading.value == "yes" and not reading.hedged
-            if agrees or re.search(_GO[self.lang], self.lowered):
+            if agrees or self.phrases.go.search(self.lowered):
                 self._agree(restart=True)
                 return
-            if _GREETING[self.lang].search(self.lowered) and not self._answer_question():
+            if self.phrases.greeting.search(self.lowered) and not self._answer_question():
                 self._open(restart=True)
                 return
         if self.flagged:
             return  # the warning was the answer
         if (
             self.state.phase == "done"
-            and _CORRECTION[self.lang].search(self.lowered)
-            and any(q in self.answers for q in topics_of(self.text))
+            and self.phrases.correction.search(self.lowered)
+            and any(q in self.answers for q in self._questions_stated())
         ):
             self.say("correction_closed")
             return
         if self._answer_question() or self._small_talk():
             return
-        if _GOODBYE[self.lang].search(self.lowered):
+        if self.phrases.goodbye.search(self.lowered):
             self.say("goodbye")
             return
-        if _THANKS[self.lang].search(self.lowered):
+        if self.phrases.thanks.search(self.lowered):
             self.say("youre_welcome")
             return
         if self.replies:
@@ -1499,7 +1273,7 @@ class _Interview:
         self.say("screening_over")
 
     def _stopped(self) -> None:
-        command = command_of(self.text, self.lang)
+        command = self.phrases.command_of(self.text)
         if command == "restart":
             self.say("restarting")
             self._open(restart=True, greet=False)
@@ -1511,7 +1285,7 @@ class _Interview:
         if self.state.erase_asked:
             self._erase_reply(None)
             return
-        reading = self.parser("yes_no", self.text, self.today)
+        reading = self.parse("yes_no", self.text)
         wants = command == "continue" or (
             self.state.resume_asked and reading.understood and reading.value == "yes"
         )
@@ -1555,8 +1329,8 @@ class _Interview:
         (after "sorry", "um"...) or asks what a word means."""
         if not self.text.rstrip().endswith("?"):
             return False
-        opening = _FILLER[self.lang].sub("", self.lowered)
-        return bool(_QUESTION_START[self.lang].search(opening))
+        opening = self.phrases.filler.sub("", self.lowered)
+        return bool(self.phrases.question_start.search(opening))
 
     def _answer_question(self, *, also: bool = False) -> bool:
         """Answer a question about the study or the bot's own words; True if answered.
@@ -1566,13 +1340,13 @@ class _Interview:
         text, lowered = self.text, self.lowered
         if not text:
             return False
-        asks = "?" in text or bool(_QUESTION_START[self.lang].search(lowered))
+        asks = "?" in text or bool(self.phrases.question_start.search(lowered))
         if also and "?" not in text:
             return False
-        if asks and _PROGRESS[self.lang].search(lowered):
+        if asks and self.phrases.progress.search(lowered):
             self._tell_progress()
             return True
-        if asks and _CONTACT_WHY[self.lang].search(lowered):
+        if asks and self.phrases.contact_why.search(lowered):
             entry = self.trial.faq_entry("why_contact_details")
             if entry is not None:
                 self.replies.append(Reply(entry.answer))
@@ -1587,7 +1361,7 @@ class _Interview:
             and shown is not None
             and shown.phase == "screening"
             and shown.topic
-            and _WHY_ASK[self.lang].search(lowered)
+            and self.phrases.why_ask.search(lowered)
         ):
             self.say("why_we_ask", topic=shown.topic)
             return True
@@ -1612,7 +1386,7 @@ class _Interview:
         return False
 
     def _glossary_term(self, lowered: str) -> GlossaryEntry | None:
-        if not _GLOSSARY_ASK[self.lang].search(lowered) and len(lowered.split()) > 4:
+        if not self.phrases.glossary_ask.search(lowered) and len(lowered.split()) > 4:
             return None
         best: tuple[int, GlossaryEntry] | None = None
         for entry in self.trial.glossary:
@@ -1626,7 +1400,7 @@ class _Interview:
         """ "what is this?" while a question is on screen: the first glossary word of
         that question ("SPECT/CT" for the SPECT/CT question)."""
         pending = self.shown
-        if not _DEICTIC_ASK[self.lang].search(_SENTENCE.split(lowered.strip())[0]):
+        if not self.phrases.deictic_ask.search(_SENTENCE.split(lowered.strip())[0]):
             return None
         if pending is None or not self.trial.has_question(pending):
             return None
@@ -1652,13 +1426,13 @@ class _Interview:
         if intent == "bot_challenge":
             self.say("i_am_a_bot")
             return True
-        if _GOODBYE[self.lang].search(self.lowered):
+        if self.phrases.goodbye.search(self.lowered):
             self.say("goodbye_mid")
             return True
-        if _THANKS[self.lang].search(self.lowered) and self.state.phase != "consent":
+        if self.phrases.thanks.search(self.lowered) and self.state.phase != "consent":
             self.say("youre_welcome")
             return True
-        if _GREETING[self.lang].search(self.lowered) and len(self.lowered.split()) <= 3:
+        if self.phrases.greeting.search(self.lowered) and len(self.lowered.split()) <= 3:
             self.say("greeting_again")
             return True
         return False

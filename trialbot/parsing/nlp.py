@@ -35,6 +35,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from trialbot.parsing import lexicon
+from trialbot.parsing.once import cached
 
 # Longer text is not an answer to one question; cut it so hostile input stays cheap.
 MAX_CHARS = 2000
@@ -317,7 +318,12 @@ def undo_double_negatives(text: str) -> str:
 
 
 def analyse(text: str) -> Analysis:
-    """Run the pipeline over one message."""
+    """Run the pipeline over one message (once per text within the interview's turn:
+    :func:`trialbot.parsing.once.one_message`)."""
+    return cached(_analyse, text)
+
+
+def _analyse(text: str) -> Analysis:
     text = text[:MAX_CHARS].replace("\u2019", "'").replace("\u2018", "'")
     doc = pipeline()(undo_double_negatives(text))
     # Each token's normalized words; "2yrs" is one token: split digits from letters,
