@@ -95,11 +95,6 @@ def new_session(events: Sequence[dict[str, Any]]) -> bool:
     return False
 
 
-# Kept under these names for the adapter's readers and tests.
-button_payload = buttons.payload
-button_answer = buttons.answer_of
-
-
 def _received_at(latest: dict[str, Any]) -> float | None:
     metadata = latest.get("metadata") or {}
     value = metadata.get("received_at") if isinstance(metadata, dict) else None
@@ -110,7 +105,7 @@ def incoming_of(tracker: Tracker, now: float | None = None) -> Incoming:
     latest = tracker.latest_message or {}
     intent = latest.get("intent") or {}
     text = str(latest.get("text") or "")
-    button = button_answer(text)
+    button = buttons.answer_of(text)
     return Incoming(
         text=button[1] if button else text,
         intent=intent.get("name"),
@@ -268,7 +263,7 @@ class ActionInterview(Action):
             if reply.buttons:
                 named = (reply.payload or {}).get("question_id")
                 message["buttons"] = [
-                    {"title": b, "payload": button_payload(named, b) if named else b}
+                    {"title": b, "payload": buttons.payload(named, b) if named else b}
                     for b in reply.buttons
                 ]
             if reply.payload is not None:

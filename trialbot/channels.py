@@ -627,6 +627,23 @@ def _refuse(reason: str) -> HTTPResponse:
     return response.text("forbidden", status=403)
 
 
+def require_verified(
+    blueprint: Blueprint,
+    service: str,
+    verified: Callable[[Request], bool],
+    open_get: Callable[[Request], bool] = lambda _: True,
+) -> None:
+    """Refuses (403, logged without the request) every request of ``blueprint`` that
+    ``verified`` does not accept, except the GETs ``open_get`` lets through (health
+    checks, a verify-token handshake): the webhook only ever takes POSTs."""
+
+    @blueprint.middleware("request")
+    async def verify(request: Request) -> HTTPResponse | None:
+        if request.method == "GET" and open_get(request):
+            return None
+        return None if verified(request) else _refuse(service)
+
+
 def _guarded(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
 ) -> Callable[[UserMessage], Awaitable[Any]]:
@@ -716,11 +733,12 @@ class VerifiedTelegramInput(TelegramInput):
         telegram_webhook = super().blueprint(_guarded(on_new_message))
         limit_bodies(telegram_webhook)
 
-        @telegram_webhook.middleware("request")
-        async def verify(request: Request) -> HTTPResponse | None:
-            if request.method == "GET" and request.path.rstrip("/").endswith("/telegram"):
-                return None  # the health check
-            return None if self.verified(request) else _refuse("Telegram")
+        require_verified(
+            telegram_webhook,
+            "Telegram",
+            self.verified,
+            open_get=lambda request: request.path.rstrip("/").endswith("/telegram"),  # health
+        )
 
         @telegram_webhook.listener("after_server_start")
         async def set_webhook(*_: Any) -> None:
@@ -801,11 +819,7 @@ class VerifiedTwilioInput(TwilioInput):
         twilio_webhook = super().blueprint(_guarded(on_new_message))
         limit_bodies(twilio_webhook)
 
-        @twilio_webhook.middleware("request")
-        async def verify(request: Request) -> HTTPResponse | None:
-            if request.method == "GET":
-                return None  # the health check; the webhook takes POST only
-            return None if self.verified(request) else _refuse("Twilio")
+        require_verified(twilio_webhook, "Twilio", self.verified)  # GET: the health check
 
         return twilio_webhook
 
@@ -894,11 +908,8 @@ class VerifiedFacebookInput(FacebookInput):
         limit_bodies(fb_webhook)
         handle = _guarded(on_new_message)
 
-        @fb_webhook.middleware("request")
-        async def verify(request: Request) -> HTTPResponse | None:
-            if request.method == "GET":
-                return None  # the health check and the verify-token handshake
-            return None if self.verified(request) else _refuse("Messenger")
+        # GET: the health check and the verify-token handshake (checked below).
+        require_verified(fb_webhook, "Messenger", self.verified)
 
         @fb_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

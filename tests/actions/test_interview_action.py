@@ -14,12 +14,11 @@ import pytest
 from actions import runtime
 from actions.interview import (
     ActionInterview,
-    button_answer,
-    button_payload,
     chitchat_reply,
     faq_id,
     new_session,
 )
+from trialbot import buttons
 from trialbot.store import ScreeningStore
 
 from .conftest import ELIGIBLE_ANSWERS, Chat, make_tracker, payloads, run, texts
@@ -193,12 +192,12 @@ def test_buttons_send_a_payload_that_names_their_question(store: ScreeningStore)
     ],
 )
 def test_anything_else_than_a_well_formed_payload_is_plain_text(text: str) -> None:
-    assert button_answer(text) is None
+    assert buttons.answer_of(text) is None
 
 
 def test_a_payload_reads_back_what_it_was_made_of() -> None:
-    text = button_payload("pain_duration", "More than a year — více než rok")
-    assert button_answer(text) == ("pain_duration", "More than a year — více než rok")
+    text = buttons.payload("pain_duration", "More than a year — více než rok")
+    assert buttons.answer_of(text) == ("pain_duration", "More than a year — více než rok")
 
 
 def test_the_channel_s_receipt_time_reaches_the_interview(store: ScreeningStore) -> None:
