@@ -22,6 +22,7 @@ messages are answers.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -51,10 +52,58 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
+# The fitted model is saved as plain arrays (``numpy.savez``; loaded with
+# ``allow_pickle=False``): nothing executable in the model file, as with Rasa's own skops
+# format, but without importing skops, whose import walked every loaded module for each of
+# its 777 trusted types — 7 s of the Rasa server's start with TensorFlow loaded.
+_ARRAYS = "logistic_regression.npz"
+
+
+def _save_arrays(clf: Any, path: Path) -> None:
+    np.savez(
+        path,
+        classes=np.asarray([str(c) for c in clf.classes_]),
+        coef=clf.coef_,
+        intercept=clf.intercept_,
+    )
+
+
+def _load_arrays(clf: Any, path: Path) -> None:
+    with np.load(path, allow_pickle=False) as saved:
+        clf.classes_ = saved["classes"]
+        clf.coef_ = saved["coef"]
+        clf.intercept_ = saved["intercept"]
+    clf.n_features_in_ = clf.coef_.shape[1]
+
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class IntentClassifier(LogisticRegressionClassifier):
-    """Rasa's LogisticRegressionClassifier that also classifies a message with no tokens."""
+    """Rasa's LogisticRegressionClassifier that also classifies a message with no tokens,
+    saved as plain arrays."""
+
+    def persist(self) -> None:
+        if not hasattr(self.clf, "classes_"):
+            return
+        with self._model_storage.write_to(self._resource) as model_dir:
+            _save_arrays(self.clf, model_dir / _ARRAYS)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> IntentClassifier:
+        component = cls(config, execution_context.node_name, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                if (model_dir / _ARRAYS).exists():
+                    _load_arrays(component.clf, model_dir / _ARRAYS)
+        except ValueError:  # Rasa's way of saying the resource is not there: untrained
+            pass
+        return component
 
     def _create_X(self, messages: list[Message]) -> csr_matrix:
         width = getattr(self.clf, "n_features_in_", None)  # set once the model is fitted
@@ -98,8 +147,7 @@ class SparseResponseSelector(IntentClassifier):
         return self._resource
 
     def persist(self) -> None:
-        if hasattr(self.clf, "classes_"):
-            super().persist()
+        super().persist()
         with self._model_storage.write_to(self._resource) as model_dir:
             (model_dir / "responses.json").write_text(
                 json.dumps(
@@ -116,14 +164,10 @@ class SparseResponseSelector(IntentClassifier):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> SparseResponseSelector:
+        component = super().load(config, model_storage, resource, execution_context, **kwargs)
+        assert isinstance(component, SparseResponseSelector)
         with model_storage.read_from(resource) as model_dir:
             saved = json.loads((model_dir / "responses.json").read_text())
-            trained = (model_dir / f"{resource.name}.skops").exists()
-        if trained:
-            component = super().load(config, model_storage, resource, execution_context, **kwargs)
-        else:
-            component = cls(config, execution_context.node_name, model_storage, resource)
-        assert isinstance(component, SparseResponseSelector)
         component.retrieval_intents = list(saved["retrieval_intents"])
         component.responses = dict(saved["responses"])
         return component

@@ -27,7 +27,8 @@ KEEP = 3  # older models kept for quick switching back
 
 
 def training_files(root: Path = ROOT) -> list[Path]:
-    files = [root / "config.yml"]
+    # The NLU components' code too: what they save is what the model holds.
+    files = [root / "config.yml", root / "trialbot" / "rasa_components.py"]
     for folder in ("bot/domain", "nlu_data"):
         files += sorted((root / folder).rglob("*.yml"))
     files += [root / "bot" / "rules.yml", root / "bot" / "stories.yml"]
