@@ -30,20 +30,12 @@ from __future__ import annotations
 
 import re
 
+from trialbot.answers import FACTS
 from trialbot.parsing.nlp import Analysis, Mention, analyse, clause_spans
 from trialbot.parsing.numbers import words_to_digits
 
-QUESTION_IDS = (
-    "age",
-    "low_back_pain",
-    "pain_duration",
-    "radicular_pain",
-    "conservative_care",
-    "mri",
-    "spect_ct",
-    "spinal_pathology",
-    "spect_intolerance",
-)
+# The facts this module tells (a trial's question names the one it asks: ``fact:``).
+QUESTION_IDS = FACTS
 
 _DECADES = (
     r"(?:twenties|thirties|forties|fifties|sixties|seventies|eighties|20s|30s|40s|50s|60s|70s|80s)"
