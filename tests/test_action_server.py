@@ -25,6 +25,7 @@ import pytest
 
 from trialbot import logsafe
 from trialbot.action_server import DEFAULT_MAX_BYTES, MIN_SECRET_LENGTH
+from trialbot.devtools.services import free_port
 from trialbot.devtools.train import ROOT
 
 PROBE = """
@@ -130,12 +131,6 @@ def action_call(action: str, sender: str, text: str) -> bytes:
     }
     call = {"next_action": action, "sender_id": sender, "tracker": tracker, "version": "3.6.21"}
     return json.dumps(call).encode()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -14,7 +14,6 @@ import base64
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
 import uuid
@@ -48,18 +47,13 @@ from trialbot.channels import (
     hub_signature,
     twilio_signature,
 )
+from trialbot.devtools.services import free_port
 
 QUESTION: dict[str, Any] = {
     "text": "Do you have pain in your lower back?",
     "buttons": [{"title": "Yes", "payload": "Yes"}, {"title": "No", "payload": "No"}],
     "custom": {"question_id": "low_back_pain", "expects": "yes_no", "options": ["Yes", "No"]},
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class EchoBot:

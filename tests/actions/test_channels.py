@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import aiohttp
 import pytest
@@ -11,6 +10,7 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from trialbot.channels import QuestionnaireRestInput, WholeMessageCollector
+from trialbot.devtools.services import free_port
 
 QUESTION = {
     "text": "Do you have pain in your lower back?",
@@ -24,12 +24,6 @@ def test_collector_keeps_text_buttons_and_custom_together() -> None:
     asyncio.run(collector.send_response("c1", dict(QUESTION)))
 
     assert collector.messages == [{"recipient_id": "c1", **QUESTION}]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def post_all(bot, bodies: list[dict]) -> list[tuple[int, object]]:

@@ -8,7 +8,6 @@ share it; a test that breaks its stack asks for its own with ``start_bot``.
 from __future__ import annotations
 
 import shutil
-import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -17,19 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from trialbot.devtools.services import StackFailed, running_stack
+from trialbot.devtools.services import StackFailed, fresh_stack
 from trialbot.devtools.train import train
 
 sys.path.insert(0, str(Path(__file__).parent))  # candidates.py and harness.py
 from harness import Bot  # noqa: E402
-
-_MIGRATING = threading.Lock()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -53,24 +44,11 @@ def start_bot(
 
     @contextmanager
     def start(name: str) -> Iterator[Bot]:
-        from trialbot.store import ScreeningStore
-
-        run_dir = tmp_path_factory.mktemp(name)
-        database_url = f"sqlite:///{run_dir / 'trialbot.db'}"
-        with _MIGRATING:  # Alembic's context is process-global: one migration at a time
-            store = ScreeningStore.from_url(database_url)
-            store.upgrade()
-            store.dispose()
         try:
-            with running_stack(
-                run_dir=run_dir / "run",
-                database_url=database_url,
-                tracker_url=f"sqlite:///{run_dir / 'tracker.db'}",
-                rasa_port=free_port(),
-                action_port=free_port(),
-                web_port=None,
-                model=trained_model,
-            ) as stack:
+            with fresh_stack(tmp_path_factory.mktemp(name), model=trained_model) as (
+                stack,
+                database_url,
+            ):
                 yield Bot(stack, database_url)
         except StackFailed as exc:
             pytest.fail(f"The stack did not start: {exc}")

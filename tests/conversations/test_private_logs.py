@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import stat
 import time
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from candidates import FULL, HANDOFF_CONTACT, TEXTBOOK, Candidate, asking, quest
 from harness import Bot
 
 from trialbot import logsafe, messages
-from trialbot.devtools.services import StackFailed, running_stack
+from trialbot.devtools.services import StackFailed, fresh_stack
 
 pytestmark = pytest.mark.rasa
 
@@ -53,42 +52,21 @@ NEVER_LOGGED = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
 @pytest.fixture(scope="module")
 def bot(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
-    from trialbot.store import ScreeningStore
-
-    home = tmp_path_factory.mktemp("private-logs")
-    database_url = f"sqlite:///{home / 'trialbot.db'}"
-    store = ScreeningStore.from_url(database_url)
-    store.upgrade()
-    store.dispose()
     debug = {
         "LOG_LEVEL": "DEBUG",
         "LOG_LEVEL_LIBRARIES": "DEBUG",
         "TRIALBOT_LOG_KEY": LOG_KEY,
         "TRIALBOT_ACTION_TIMEOUT": str(ACTION_TIMEOUT),
     }
+    home = tmp_path_factory.mktemp("private-logs")
     try:
-        with running_stack(
-            run_dir=home / "run",
-            database_url=database_url,
-            tracker_url=f"sqlite:///{home / 'tracker.db'}",
-            rasa_port=free_port(),
-            action_port=free_port(),
-            web_port=None,
-            model=trained_model,
-            extra_env=debug,
-        ) as stack:
+        with fresh_stack(home, model=trained_model, extra_env=debug) as (stack, database_url):
             yield Bot(stack, database_url)
     except StackFailed as exc:
         pytest.fail(f"The stack did not start: {exc}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +10,7 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from notify_helpers import SECRET, Mailbox, Receiver, SmtpServer
 
+from trialbot.devtools.services import free_port
 from trialbot.notify.messages import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from trialbot.store import ScreeningStore
 
@@ -21,12 +21,6 @@ def store(database_url: str) -> Iterator[ScreeningStore]:
     store.upgrade()
     yield store
     store.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ tests/conversations/conftest.py starts its stacks)."""
 from __future__ import annotations
 
 import shutil
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +15,7 @@ from pathlib import Path
 import pytest
 from widget_npm import WIDGET_SOURCES, node_tools, run_tool
 
-from trialbot.devtools.services import Stack, StackFailed, running_stack
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from trialbot.devtools.services import Stack, StackFailed, fresh_stack
 
 
 @dataclass
@@ -52,7 +45,6 @@ class WidgetStack:
 @pytest.fixture(scope="session")
 def widget_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WidgetStack]:
     from trialbot.devtools.train import train
-    from trialbot.store import ScreeningStore
 
     try:
         current = train()
@@ -61,22 +53,14 @@ def widget_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WidgetSta
     run_dir = tmp_path_factory.mktemp("widget-stack")
     model = run_dir / "model.tar.gz"  # a copy: a colleague's retraining cannot swap it
     shutil.copyfile(current, model)
-    database_url = f"sqlite:///{run_dir / 'trialbot.db'}"
-    store = ScreeningStore.from_url(database_url)
-    store.upgrade()
-    store.dispose()
     try:
-        with running_stack(
-            run_dir=run_dir / "run",
-            database_url=database_url,
-            tracker_url=f"sqlite:///{run_dir / 'tracker.db'}",
-            rasa_port=free_port(),
-            action_port=free_port(),
-            web_port=free_port(),
+        with fresh_stack(
+            run_dir,
             model=model,
+            web=True,
             # Plain HTTP on 127.0.0.1: the staff's session cookie cannot be Secure.
             extra_env={"TRIALBOT_WEB_SECURE_COOKIES": "false"},
-        ) as stack:
+        ) as (stack, database_url):
             yield WidgetStack(stack, database_url)
     except StackFailed as exc:
         pytest.fail(f"The stack did not start: {exc}")

@@ -29,7 +29,6 @@ import math
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,7 +45,7 @@ from typing import Any
 
 import aiohttp
 
-from trialbot.devtools.services import running_stack
+from trialbot.devtools.services import free_port, running_stack
 from trialbot.devtools.train import MODELS, ROOT, rasa_env, rasa_executable, train
 
 CANDIDATE_SCRIPTS = ROOT / "tests" / "conversations" / "candidates.py"
@@ -124,12 +123,6 @@ def load_candidates() -> ModuleType:
     sys.modules[name] = module  # dataclasses look their module up while being built
     spec.loader.exec_module(module)
     return module
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _process_tree(pid: int) -> list[int]:

@@ -22,7 +22,6 @@ from typing import Any
 import yaml
 
 from trialbot.config import Settings
-from trialbot.devtools.bench import free_port
 from trialbot.devtools.personas import Played, play, rest_sender, summarise
 from trialbot.devtools.train import ROOT, train
 
@@ -94,28 +93,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.url:
         run_sets(args.url, Settings.from_env().database_url)
     else:
-        from trialbot.devtools.services import running_stack
-        from trialbot.store import ScreeningStore
+        from trialbot.devtools.services import fresh_stack
         from trialbot.store.db import private_directory
 
         model = train()
         run_dir = ROOT / "var" / "eval"
         shutil.rmtree(run_dir, ignore_errors=True)
         private_directory(ROOT / "var")  # 0700 when made here, as make run makes it
-        private_directory(run_dir)
-        database_url = f"sqlite:///{run_dir / 'trialbot.db'}"
-        store = ScreeningStore.from_url(database_url)
-        store.upgrade()
-        store.dispose()
-        with running_stack(
-            run_dir=run_dir / "run",
-            database_url=database_url,
-            tracker_url=f"sqlite:///{run_dir / 'tracker.db'}",
-            rasa_port=free_port(),
-            action_port=free_port(),
-            web_port=None,
-            model=model,
-        ) as stack:
+        with fresh_stack(run_dir, model=model) as (stack, database_url):
             run_sets(stack.webhook_url, database_url)
     if args.json:
         args.json.write_text(json.dumps(summaries, indent=2) + "\n")

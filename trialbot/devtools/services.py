@@ -18,8 +18,10 @@ import os
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -230,6 +232,50 @@ def running_stack(
         yield stack
     finally:
         stack.stop()
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+_MIGRATING = threading.Lock()  # Alembic's context is process-global: one migration at a time
+
+
+@contextmanager
+def fresh_stack(
+    home: Path,
+    *,
+    model: Path = CURRENT,
+    web: bool = False,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[tuple[Stack, str]]:
+    """A stack on free ports with its own store (migrated) and tracker, SQLite files under
+    ``home``: for tests, ``make eval`` and ``make bench``. Yields the stack and the store's
+    URL; raises :class:`StackFailed` when a server does not start."""
+    from trialbot.store import ScreeningStore
+
+    private_directory(home)
+    database_url = f"sqlite:///{home / 'trialbot.db'}"
+    with _MIGRATING:
+        store = ScreeningStore.from_url(database_url)
+        try:
+            store.upgrade()
+        finally:
+            store.dispose()
+    with running_stack(
+        run_dir=home / "run",
+        database_url=database_url,
+        tracker_url=f"sqlite:///{home / 'tracker.db'}",
+        rasa_port=free_port(),
+        action_port=free_port(),
+        web_port=free_port() if web else None,
+        model=model,
+        extra_env=extra_env,
+    ) as stack:
+        yield stack, database_url
 
 
 def default_urls() -> tuple[str, str]:
