@@ -21,7 +21,7 @@ from parsing_expect import DK, NU
         ("45, no wait, 46", (46, False)),
         ("76 - no, I mean 75", (75, False)),
         ("45 sorry for the typo", (45, False)),
-        ("I'm over 70", (70, True)),
+        ("I'm over 70", (76, True)),  # only the decade said: 70 to 79, not known
         ("about 60", (60, True)),
         ("I think I'm 61", (61, True)),
         # birth year only: the age reached this year, hedged (birthday unknown)
@@ -200,4 +200,24 @@ def test_not_an_age(read, text, expected):
     ],
 )
 def test_age_in_learner_and_spoken_words(read, text, expected):
+    assert read("age", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # only the decade said: read as "in my ..." (76 for the seventies: not known)
+        ("seventy something", (76, True)),
+        ("seventy odd", (76, True)),
+        ("my dad is seventy-odd", (76, True)),
+        ("70+", (76, True)),
+        ("hes over 70", (76, True)),
+        ("sixty odd", (65, True)),
+        # an age said outright wins; a span is not an age
+        ("im 72, over 70 anyway", (72, False)),
+        ("pain for over 20 years", NU),
+        ("over 18", (18, True)),
+    ],
+)
+def test_age_decade_only(read, text, expected):
     assert read("age", text) == expected

@@ -1,9 +1,10 @@
 from datetime import date
 
 import pytest
-from parsing_expect import DK, NU, outcome
+from parsing_expect import DK, NU, TODAY, outcome
 
 from trialbot.parsing import parse
+from trialbot.parsing.duration import parse_duration
 
 
 def months(value, bound="exact", hedged=False):
@@ -281,4 +282,56 @@ def test_duration_in_learner_and_short_words(read, text, expected):
     ],
 )
 def test_duration_loosely_said(read, text, expected):
+    assert read("duration", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # two numbers side by side are a range: its lower end, hedged
+        ("six seven months", months(6.0, hedged=True)),
+        ("six, seven months", months(6.0, hedged=True)),
+        ("6/7 months", months(6.0, hedged=True)),
+        ("6, 7 months", months(6.0, hedged=True)),
+        ("2 maybe 3 years", months(24.0, hedged=True)),
+        ("six or seven months i think", months(6.0, hedged=True)),
+        # a decimal comma has no space after it
+        ("6,7 months", months(6.7)),
+        # "not less than" is a lower bound
+        ("not less than a year, more like 3", months(12.0, "more_than", hedged=True)),
+        ("no less than 2 years", months(24.0, "more_than")),
+        ("not under a year", months(12.0, "more_than")),
+        ("no shorter than 8 months", months(8.0, "more_than")),
+        # a birthday is an age to count from
+        ("im 53, it started after my 50th birthday", months(36.0, hedged=True)),
+        ("I'm 53 and it's been since I turned 50", months(36.0, hedged=True)),
+        ("it started after my 50th birthday", NU),
+    ],
+)
+def test_duration_ranges_bounds_and_birthdays(read, text, expected):
+    assert read("duration", text) == expected
+
+
+def test_duration_counts_from_an_age_the_caller_knows():
+    said = parse_duration("it started after my 50th birthday", TODAY, age=53)
+    assert outcome(said) == months(36.0, hedged=True)
+    assert outcome(parse_duration("since I was 30", TODAY, age=29)) == NU
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "before last": the one before the last one (said on 24 November 2026)
+        ("the winter before last", months(23.8)),
+        ("since the summer before last", months(17.8)),
+        ("since march before last", months(20.8)),
+        # nearly there: hedged, not an upper bound
+        ("coming up to a year", months(12.0, hedged=True)),
+        ("close to 6 months", months(6.0, hedged=True)),
+        ("going on 2 years", months(24.0, hedged=True)),
+        ("its been going on for 5 months", months(5.0)),
+        ("half my life", months(24, "more_than", hedged=True)),
+    ],
+)
+def test_duration_before_last_and_nearly(read, text, expected):
     assert read("duration", text) == expected

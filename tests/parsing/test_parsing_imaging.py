@@ -294,3 +294,17 @@ def test_an_answer_to_another_question_is_not_an_intolerance(read, question, tex
 )
 def test_imaging_in_short_and_european_words(read, expects, text, expected):
     assert read(expects, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # kidney disease: a reason for the study team to weigh (hedged yes)
+        ("my kidneys arent great", ("yes", True)),
+        ("i am on dialysis", ("yes", True)),
+        ("no, my kidneys are fine", ("no", False)),
+        ("none, had kidney stones once", ("no", False)),
+    ],
+)
+def test_spect_intolerance_kidneys(read, text, expected):
+    assert read("spect_intolerance", text) == expected

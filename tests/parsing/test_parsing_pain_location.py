@@ -158,3 +158,40 @@ def test_pain_location_in_learner_and_clinical_words(read, text, expected):
 )
 def test_pain_location_formal_and_learner_denials(read, text, expected):
     assert read("pain_location", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what it does now wins over what it used to do
+        ("it used to stay in my back but not anymore, now it goes down into my calf", BELOW),
+        ("it used to be just my back, not any more, now its down to my foot", BELOW),
+        ("used to go down to my foot but now it stays in my back", NONE),
+        # not knowing denies nothing; unsure at the knee: not known
+        (
+            "honestly i cant tell, sometimes i get a weird ache around the knee but i dont "
+            "know if thats from my back",
+            DK,
+        ),
+        ("i can't tell if it's from my back, my knee aches", DK),
+        ("not sure, it doesnt go past my knee", ("above_knee", True)),
+        ("i dont know, it goes into my calf i think", ("below_knee", True)),
+    ],
+)
+def test_pain_location_now_and_unsure(read, text, expected):
+    assert read("pain_location", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "I don't know if ...": what follows is asked, not said
+        ("i don't know if it goes below the knee", DK),
+        ("not sure if it goes past my knee", DK),
+        ("i dont know if its related but my foot goes numb", ("below_knee", True)),
+        # the question's word asked about is not said of the pain
+        ("i dont know what radiate means, it stays in my back", NONE),
+    ],
+)
+def test_pain_location_wondering(read, text, expected):
+    assert read("pain_location", text) == expected

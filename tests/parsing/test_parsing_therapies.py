@@ -255,3 +255,36 @@ def test_therapies_in_learner_slang_and_clinical_words(read, text, expected):
 )
 def test_therapies_formal_slang_and_learner_relief(read, text, expected):
     assert read("therapies", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # relief over a span that is past has ended
+        ("physio helped, i was pain free for a year", tried("physiotherapy", relief="temporary")),
+        (
+            "physio helped, i was pain free for a year but then it came back",
+            tried("physiotherapy", relief="temporary"),
+        ),
+        ("physio fixed it for a year", tried("physiotherapy", relief="temporary")),
+        ("i was pain free for a year after physio", tried("physiotherapy", relief="temporary")),
+        (
+            "the injection worked, i had no pain for a whole year",
+            tried("injections", relief="temporary"),
+        ),
+        # ... but not relief that still holds
+        ("physio fixed it, no pain for a year now", tried("physiotherapy", relief="lasting")),
+        (
+            "ive been pain free for a year now thanks to physio",
+            tried("physiotherapy", relief="lasting"),
+        ),
+        ("physio sorted it, pain free for 18 months", tried("physiotherapy", relief="lasting")),
+        # dialect double negative
+        (
+            "tried physio and pills and that, none of it didnt do nothing",
+            tried("physiotherapy", "medication", relief="none"),
+        ),
+    ],
+)
+def test_therapies_relief_that_ended(read, text, expected):
+    assert read("therapies", text) == expected

@@ -202,3 +202,17 @@ def test_yes_no_taken_back_doubted_or_foreign(read, text, expected):
 )
 def test_yes_no_formal_and_chat_words(read, text, expected):
     assert read("yes_no", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a denied denial is a yes
+        ("i wouldnt say i dont have it", YES),
+        ("I can't say it doesn't hurt most days", YES),
+        ("i have it most days", YES),
+        ("i still have it", YES),
+    ],
+)
+def test_yes_no_double_negative_and_have_it(read, text, expected):
+    assert read("yes_no", text) == expected

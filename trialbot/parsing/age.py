@@ -21,6 +21,8 @@ Decisions:
   75) give 76, hedged: over 75 but within the engine's hedge margin of 2, so the age
   criterion is left unknown for the study team, neither passed nor failed. "early
   seventies" is 72 (passes) and "late seventies" 78 (beyond the margin: not eligible).
+* "seventy something", "70 odd", "70+", "over 70" say the decade only: read as "in my
+  seventies" (76, hedged: not known); "over 18" and "75ish" are read as said.
 * Someone answering for a relative is read the same way: "my mum is 67" is 67.
 * Numbers that measure something else are not ages: "48 kg", "5'9\"", "2 kids", "for 5
   years", "since 2019", "5 years ago". A number outside 10-120 is not an age: not
@@ -65,6 +67,15 @@ _DECADE = re.compile(
 # "70s", "70's" (split by the analysis into "70 s", "70 's"): the decade's word.
 _DECADE_DIGITS = re.compile(r"(?<![\d.])(?P<tens>[2-9])0\s*'?\s*s\b")
 _DECADE_WORDS = {str(tens // 10): word for word, tens in _DECADES.items()}
+# "seventy something", "70 odd", "70+", "over 70": somewhere in that decade, read as the
+# decade ("in my seventies"); not a span ("20 odd years", "for over 20 years").
+_NOT_AN_AGE_AFTER = r"(?!\s*(?:years?|yrs?|months?|weeks?|days?|kgs?|kilos?|times|%))"
+_DECADE_LOOSE = re.compile(
+    r"(?<![\d.])(?P<tens>[2-9])0\s*-?\s*(?:something|odd|plus|\+)(?![\w+])"
+    + _NOT_AN_AGE_AFTER
+    + r"|(?<!\bfor )\b(?:over|older than|past)\s+(?P<over>[2-9])0\b(?![\d.])"
+    + _NOT_AN_AGE_AFTER
+)
 _DECADE_OFFSET = {"early": 2, "mid": 5, "middle": 5, "late": 8, None: 5}
 # Decades whose middle straddles the age limit (75): read just over it (see above).
 _STRADDLING = {"seventies": 76}
@@ -130,6 +141,7 @@ def read_age(analysis: Analysis, today: date) -> Parsed:
     # Letter o typed for zero: "im 5o" (split into "5 o" by the analysis) is 50.
     norm, _ = words_to_digits(_LETTER_O.sub(r"\g<1>0", analysis.norm))
     norm = _DECADE_DIGITS.sub(lambda m: _DECADE_WORDS[m.group("tens")], norm)
+    norm = _DECADE_LOOSE.sub(lambda m: _DECADE_WORDS[m.group("tens") or m.group("over")], norm)
     hedged = bool(analysis.hedge_cues or analysis.approximators or _APPROXIMATE.search(norm))
 
     def near_hedged(start: int, end: int) -> bool:

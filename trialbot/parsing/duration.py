@@ -17,7 +17,8 @@ Decisions:
   years ago"), New Year likewise.
 * Life events are read only with a number to count from, and hedged (whole years):
   "since my son was born, he's 9 now" is 108 months; "im 45, since i was 30" is 180.
-  "since I was 30" alone is not understood. A span said outright wins over the age:
+  "since I was 30" alone is not understood (unless the caller passes the age it knows);
+  "after my 50th birthday" and "since I turned 50" are "since I was 50". A span said outright wins over the age:
   "since i was 15 so about 3 years" is 36 months, hedged.
 * The unit may come first: "years, at least 6" is ``more_than`` 72 months.
 * "for years", "years and years", "donkey's years", "most of my adult life", "since I
@@ -87,6 +88,12 @@ _RANGE_AFTER = re.compile(
     r"(?<![\d.])(?P<low>\d+(?:\.\d+)?)\s*(?P<unit>" + _UNITS + r"s?)\s+(?:or|to|-)\s+"
     r"\d+(?:\.\d+)?\b(?!\s*(?:\.\d|[-/]|" + _UNITS + r"))"
 )
+# Two numbers side by side before the unit, as said aloud or typed fast: "six seven
+# months", "six, seven months", "6/7 months", "2 maybe 3 years" — a range, read as above.
+_RANGE_LOOSE = re.compile(
+    r"(?<![\d.,/])(?P<low>\d+(?:\.\d+)?)\s*(?:,|/|\s)\s*(?:or\s+)?(?:maybe\s+|perhaps\s+)?"
+    r"(?P<high>\d+(?:\.\d+)?)\s*(?P<unit>" + _UNITS + r"s?)\b"
+)
 # The unit said first, then a bare number: "years, at least 6" is at least 6 years.
 _UNIT_FIRST = re.compile(
     r"(?<![\d.])(?<![\d.]\s)\b(?P<unit>" + _UNITS + r")s?\s*[,:-]?\s*"
@@ -99,6 +106,7 @@ _JOINER = re.compile(r"^\s*(?:,|and|,\s*and)?\s*$")
 
 _MORE = re.compile(
     r"\b(?:(?<!\bno )(?<!\bnot )more than|more as|longer as|over|at least|"
+    r"(?:no|not|never) (?:less|shorter|fewer) than|(?:no|not) under|"
     r"(?<!\bno )(?<!\bnot )longer than|upwards of|above|well over|in excess of)"
     r"\s*(?:a|an|the)?\s*$"
 )
@@ -115,13 +123,16 @@ _LESS_AFTER = re.compile(
 )
 # "in the last 2 months" is an upper bound; "for the last 2 years" is not.
 _LESS = re.compile(
-    r"\b(?:less than|under|not even|not quite|fewer than|within|up to|shorter than|"
+    r"\b(?:(?<!\bno )(?<!\bnot )(?<!\bnever )less than|(?<!\bno )(?<!\bnot )under|not even|not quite|within|(?<!\bcoming )(?<!\bcomes )up to|"
     r"barely|no more than|not more than|no longer than|not longer than|"
+    r"(?<!\bno )(?<!\bnot )(?<!\bnever )shorter than|(?<!\bno )(?<!\bnot )fewer than|"
     r"(?:in|within|during) the (?:last|past))\s*(?:a|an|the)?\s*$"
 )
 _APPROX = re.compile(
     r"\b(?:about|around|roughly|approximately|nearly|almost|maybe|probably|or so|ish|"
-    r"give or take|something like|i think|i guess|perhaps|more or less|circa)\b|"
+    r"give or take|something like|i think|i guess|perhaps|more or less|circa|"
+    r"coming up (?:to|on)|getting on for|close to|nigh on)\b|"
+    r"\b(?:going on|approaching|pushing)\s+(?=\d)|"
     r"\blike\s+(?=\d)"
 )
 
@@ -139,6 +150,11 @@ _MONTH_ALONE = re.compile(
     r"(?:(?P<last>last|this|this past)\s+)?(?:start of\s+|end of\s+)?"
     r"(?P<when>" + _WHEN + r")\b"
 )
+# "the winter before last", "since march before last": the one before the last one.
+_BEFORE_LAST = re.compile(
+    r"\b(?:(?:since|in|from|started in|began in|back in|around)\s+)?(?:the\s+)?"
+    r"(?:start of\s+|end of\s+)?(?P<when>" + _WHEN + r")\s+before last\b"
+)
 # "since August last year": the year said after a month or season.
 _YEAR_AFTER_MONTH = re.compile(r"\s*,?\s*(?:of\s+|in\s+)?(?P<which>last|this) year\b")
 _YEAR_START = re.compile(r"\b(?:the )?(?:start|beginning) of (?:the|this) year\b")
@@ -147,7 +163,8 @@ _LAST_WEEK = re.compile(r"\blast (?P<unit>week|month)\b|\byesterday\b")
 _VAGUE_YEARS = re.compile(
     r"\b(?:for|many|several|some|a number of|donkey\s*'?\s*s?|donkeys)\s+years\b|"
     r"^\s*years\s*$|\byears and years\b|\bdecades\b|\b(?:since|for) (?:like )?forever\b|\b(?:been|for) (?:many |several )?years\b|"
-    r"\b(?:most|all|much) of my (?:adult |working )?life\b|\bmy (?:whole|entire) "
+    r"\b(?:most|all|much|half) of my (?:adult |working )?life\b|\bhalf my (?:adult )?life\b|"
+    r"\bmy (?:whole|entire) "
     r"(?:adult )?life\b|\ball my (?:adult )?life\b|\bas long as i can remember\b|"
     r"\bsince (?:(?:i|he|she|they) (?:was|were) )?(?:a )?(?:child|kid|teenager|teen|boy|girl|"
     r"young|little)\b|"
@@ -176,9 +193,10 @@ _BETTER_PART = re.compile(
 # "2y", "3 y": years (a lone "y" elsewhere is a yes, so only in this parser); "18m": months.
 _Y_FOR_YEARS = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*y\b(?!\s*/)")
 _M_FOR_MONTHS = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*m\b(?!\s*/)")
-# A decimal comma, as most of Europe writes it: "1,5 years", "2,5 roku".
+# A decimal comma, as most of Europe writes it: "1,5 years", "2,5 roku" (with a space,
+# "6, 7 months" is two numbers: a range).
 _DECIMAL_COMMA = re.compile(
-    r"(?<![\d.,])(\d{1,2})\s*,\s*(\d)(?=\s*(?:y|yrs?|years?|m|mo|months?|weeks?|roku|let|"
+    r"(?<![\d.,])(\d{1,2}),(\d)(?=\s*(?:y|yrs?|years?|m|mo|months?|weeks?|roku|let|"
     r"měsíců|mesicu)\b)"
 )
 # A bare date this far back is more likely a date of birth than the pain's start.
@@ -191,8 +209,12 @@ _START_CUE = re.compile(
 
 # "since I was 30", "since the age of 30": counted from the candidate's age, if given.
 _SINCE_AGE = re.compile(
-    r"\b(?:since|from|when|started when|began when)\s+(?:i was\s+|(?:the\s+)?age\s+(?:of\s+)?)"
+    r"\b(?:since|from|when|started when|began when)\s+(?:i was\s+|i turned\s+|"
+    r"(?:the\s+)?age\s+(?:of\s+)?)"
     r"(?P<then>\d{1,2})\b(?:\s*(?:years?|yrs?)\s*(?:old|of age)?\b)?"
+    # "it started after my 50th birthday", "since I turned 50"
+    r"|\b(?:since|from|after|around|about|at|when i turned|started at)\s+(?:my|his|her)\s+"
+    r"(?P<birthday>\d{1,2})\s*(?:th|st|nd|rd)?\s+birthday\b"
 )
 _OWN_AGE = re.compile(
     r"\b(?:i am|i m|im|aged?|i turned|i just turned)\s+(?:now\s+)?(?P<a>\d{1,3})\b"
@@ -261,11 +283,12 @@ _FREQUENCY = re.compile(
 )
 
 
-def parse_duration(text: str, today: date) -> Parsed:
-    return read_duration(analyse(text), today)
+def parse_duration(text: str, today: date, *, age: int | None = None) -> Parsed:
+    """``age``: the candidate's age if already known, for "since I was 30" said alone."""
+    return read_duration(analyse(text), today, age=age)
 
 
-def read_duration(analysis: Analysis, today: date) -> Parsed:
+def read_duration(analysis: Analysis, today: date, *, age: int | None = None) -> Parsed:
     norm = _FREQUENCY.sub(lambda m: m.group("keep") or " ", analysis.norm)
     norm = _DECIMAL_COMMA.sub(r"\1.\2", norm)
     # "since the start of the year": since January of this year.
@@ -280,7 +303,9 @@ def read_duration(analysis: Analysis, today: date) -> Parsed:
     # "2-3 years", "2 or 3 years", "a year or two": the lower end, hedged.
     norm, ranges = _RANGE.subn(r"\g<low> \g<unit>", norm)
     norm, ranges_after = _RANGE_AFTER.subn(r"\g<low> \g<unit>", norm)
-    vague = vague or ranges + ranges_after > 0
+    side_by_side = [m for m in _RANGE_LOOSE.finditer(norm) if _rising(m)]
+    norm = _RANGE_LOOSE.sub(lambda m: f"{m['low']} {m['unit']}" if _rising(m) else m.group(), norm)
+    vague = vague or ranges + ranges_after > 0 or bool(side_by_side)
     hedged = vague or bool(analysis.hedge_cues or analysis.approximators)
     norm = _without(_PROCEDURE, norm, keep=_SINCE_PROCEDURE)
 
@@ -299,7 +324,8 @@ def read_duration(analysis: Analysis, today: date) -> Parsed:
             found = _read(rest, today, hedged)
             if found is not None and found.understood:
                 return found
-        return _from_ages(rest, int(since_age.group("then")), since_age.group())
+        then = since_age.group("then") or since_age.group("birthday")
+        return _from_ages(rest, int(then), since_age.group(), age)
     child = _child_age(norm)
     if child is not None:
         return child
@@ -348,6 +374,13 @@ def _read(norm: str, today: date, hedged: bool) -> Parsed | None:
     if vague_years:
         return _months(24, "more_than", True, vague_years.group())
     return None
+
+
+def _rising(match: re.Match[str]) -> bool:
+    """Two numbers side by side are a range when the second is a little higher ("six
+    seven months", "2 3 years"), not "1 6 months"."""
+    low, high = float(match.group("low")), float(match.group("high"))
+    return low < high <= 2 * low + 1
 
 
 def _hedge(parsed: Parsed) -> Parsed:
@@ -413,16 +446,23 @@ def _to_months(match: re.Match[str]) -> float:
     return float(match.group("n")) * MONTHS_PER_UNIT[match.group("unit")]
 
 
-def _from_ages(norm: str, then: int, evidence: str) -> Parsed:
-    """ "since I was 30" counts from the age now, when the same message gives it."""
+def _from_ages(norm: str, then: int, evidence: str, age: int | None = None) -> Parsed:
+    """ "since I was 30" counts from the age now, when the same message gives it (or the
+    caller knows it: ``age``)."""
     own = _OWN_AGE.search(norm)
-    if own is None:
+    if own is not None:
+        now, evidence = (
+            int(own.group("a") or own.group("b") or own.group("c")),
+            (f"{own.group()} ... {evidence}"),
+        )
+    elif age is not None:
+        now = age
+    else:
         return Parsed.not_understood()
-    now = int(own.group("a") or own.group("b") or own.group("c"))
     if not then < now <= 120:
         return Parsed.not_understood()
     # Whole years on both sides: a year either way.
-    return _months((now - then) * 12.0, "exact", True, f"{own.group()} ... {evidence}")
+    return _months((now - then) * 12.0, "exact", True, evidence)
 
 
 def _child_age(norm: str) -> Parsed | None:
@@ -496,6 +536,11 @@ def _from_date(norm: str, today: date) -> Parsed | None:
         )
         start = date(start_year, SEASONS[season_year.group("when")], 1)
         return _since(start, today, "exact", season_year.group())
+    before_last = _BEFORE_LAST.search(norm)
+    if before_last and not _YEAR.search(norm):
+        return _since(
+            _before_last(before_last.group("when"), today), today, "exact", before_last.group()
+        )
     alone = _MONTH_ALONE.search(norm)
     if alone and not _YEAR.search(norm):
         start = _most_recent(alone, today)
@@ -544,6 +589,18 @@ def _most_recent(alone: re.Match[str], today: date) -> date:
         # days ago would be "since the start of the month".
         start = date(year - 1, month, 1)
     return start
+
+
+def _before_last(when: str, today: date) -> date:
+    """The start of the month or season named, the time before the last one: "the winter
+    before last", said in December 2026, is the winter of 2024/25."""
+    month = MONTHS.get(when) or SEASONS[when]
+    length = 1 if when in MONTHS else 3
+    year = today.year if month <= today.month else today.year - 1
+    last = date(year, month, 1)
+    if _add_months(last, length) > today:  # still going on: not the last one yet
+        last = date(year - 1, month, 1)
+    return date(last.year - 1, month, 1)
 
 
 def _add_months(start: date, months: int) -> date:

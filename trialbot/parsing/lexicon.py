@@ -688,6 +688,20 @@ PHRASES: dict[str, dict[str, list[str]]] = {
             "hate needles",
             "faint with needles",
         ],
+        # the tracer leaves through the kidneys: the study team weighs kidney disease
+        "kidneys": [
+            "kidney disease",
+            "kidney failure",
+            "kidney problems",
+            "kidney problem",
+            "kidney issues",
+            "bad kidneys",
+            "my kidneys",
+            "his kidneys",
+            "her kidneys",
+            "on dialysis",
+            "renal failure",
+        ],
     },
 }
 
@@ -1296,6 +1310,12 @@ DOUBLE_NEGATIVES: list[tuple[str, str]] = [
     ),
     # "I'm not not pregnant"
     (r"\bnot\s+not\b", ""),
+    # "I wouldn't say I don't have it", "can't say it doesn't hurt": it does
+    (
+        r"\b(?:i\s+)?(?:would|could|can)(?:'t|nt|n't| not|not)\s+say\s+(?:that\s+)?"
+        r"(i|he|she|they|we|it)\s+" + _NEG_AUX + r"\s+",
+        r"\1 ",
+    ),
     # "there isn't a day when it doesn't hurt", "not a day goes by without pain"
     (
         r"\bthere(?:'s| is|s)?\s*(?:not|n't|nt|never|no)\s+(?:a|one|a single)?\s*day\s+"

@@ -108,6 +108,19 @@ _FINE_PART = re.compile(
 # Above-knee words at thigh level: a leg named with these is not left open.
 _THIGH_LEVEL = re.compile(r"thigh|hamstring|knee|upper leg|top of my leg", re.IGNORECASE)
 _OWN_TOPICS = frozenset({"radicular_pain", "low_back_pain"})
+_KNEE = re.compile(r"\bknees?\b")
+# Not knowing whether: "I don't know if it goes below the knee", "not sure whether".
+_WONDERS = re.compile(
+    r"(?:" + DONT_KNOW.pattern + "|" + DONT_KNOW_MORE.pattern + r")\s+(?:if|whether)\b"
+)
+# The question's own word asked about: "I don't know what radiate means".
+_ASKS_WORD = re.compile(
+    r"\bwhat\s+(?:does\s+|do\s+|is\s+)?(?:the\s+word\s+)?(?:you\s+mean\s+by\s+)?[\"']?"
+    r"(?:radiate|radiates|radiating|radiation|spread|spreads|radicular|radiculopathy)[\"']?"
+    r"(?:\s+(?:means?|is))?\b"
+)
+# The words of not knowing, left out when reading what is denied.
+_UNSURE = re.compile(DONT_KNOW.pattern + "|" + DONT_KNOW_MORE.pattern)
 
 
 def parse_pain_location(text: str, today: date) -> Parsed:
@@ -115,12 +128,32 @@ def parse_pain_location(text: str, today: date) -> Parsed:
 
 
 def read_pain_location(analysis: Analysis) -> Parsed:
-    norm = analysis.norm
+    norm, said_as = analysis.norm, analysis.text
     since = 0
+    asked = _ASKS_WORD.search(norm)
+    if asked and re.search(r"[a-z]{2}", _ASKS_WORD.sub(" ", norm)):
+        # "I don't know what radiate means, it stays in my back": the word asked about
+        # is not said of the pain.
+        analysis = analyse(_ASKS_WORD.sub(" , ", norm))
+        norm = analysis.norm
     used_to = _USED_TO.search(norm) or _no_longer(analysis)
-    if used_to:
+    if used_to and norm[used_to.end() :].strip():
+        # What it does now, read on its own: the "not any more" of what is over denies
+        # nothing in "it used to stay in my back but not anymore, now it goes to my calf".
+        analysis = analyse(norm[used_to.end() :])
+        norm = analysis.norm
+    elif used_to:
         since = used_to.end()
         norm = norm[since:]
+    # "I can't tell, sometimes I get an ache around the knee": not knowing denies nothing.
+    unsure = DONT_KNOW.search(norm) or DONT_KNOW_MORE.search(norm)
+    # "I don't know if it goes below the knee": what follows "if" is not said, only asked.
+    wondered = _WONDERS.search(norm)
+    wondered_about = re.split(r"[,.;!?]|\bbut\b", norm[wondered.end() :])[0] if wondered else ""
+    unsure_hedge = bool(unsure) or bool(analysis.hedge_cues)
+    if unsure and any(m.negated for m in analysis.mentions):
+        analysis = analyse(_UNSURE.sub(" , ", norm))
+        norm = analysis.norm
     # Words inside "no further than my hip" say where the pain stops, not where it is.
     stops = [
         (since + stop.start(), since + stop.end(), stop) for stop in _NO_FURTHER.finditer(norm)
@@ -153,38 +186,47 @@ def read_pain_location(analysis: Analysis) -> Parsed:
         return Parsed.not_understood()  # "what does radiate mean?"
 
     level, found = _furthest(body, denied_limits, norm)
+    if (
+        unsure
+        and level == "above_knee"
+        and all(m.label == "BODY" and _KNEE.search(m.text) for m in found)
+    ):
+        # Unsure, and it reaches the knee: whether it goes below is not known.
+        return Parsed.dont_know(evidence=said_as)
+    if level is not None and found and all(m.text in wondered_about for m in found):
+        return Parsed.dont_know(evidence=said_as)  # "not sure if it goes past my knee"
     if level is not None:
         return Parsed(
             understood=True,
             value=level,
-            hedged=hedged or any(m.hedged for m in found),
-            evidence=", ".join(m.text for m in found) or norm,
+            hedged=hedged or unsure_hedge or any(m.hedged for m in found),
+            evidence=", ".join(m.text for m in found) or said_as,
         )
 
     over = used_to is not None and _NO_LONGER.match(used_to.group()) is not None
     if over and not [m for m in now if m.label in labels]:
         # "it used to go down to my foot but not any more": nothing spreads now.
-        return Parsed(understood=True, value="none", hedged=hedged, evidence=analysis.text)
+        return Parsed(understood=True, value="none", hedged=hedged, evidence=said_as)
     denied_leg = [m for m in denied if _level(m) in ("leg_unspecified", "above_knee")]
     if denied_leg or answer == "no" or _STAYS.search(norm) or STAYS.search(norm):
-        return Parsed(understood=True, value="none", hedged=hedged, evidence=analysis.text)
+        return Parsed(understood=True, value="none", hedged=hedged, evidence=said_as)
     if denied:
         # Only lower-leg parts denied ("not into my foot"): how far it goes is unclear.
         return Parsed.not_understood()
-    if DONT_KNOW.search(norm) or DONT_KNOW_MORE.search(norm):
+    if unsure:
         said = polarity(norm)
         if not (said.understood and said.value):
-            return Parsed.dont_know(evidence=analysis.text)
+            return Parsed.dont_know(evidence=said_as)
     if answers_elsewhere(analysis, _OWN_TOPICS):
         return Parsed.not_understood()  # "I'm 48", "physio didn't help"
     if any(m.value == "back" for m in body):
-        return Parsed(understood=True, value="none", hedged=hedged, evidence=analysis.text)
+        return Parsed(understood=True, value="none", hedged=hedged, evidence=said_as)
     said = polarity(norm)
     if said.is_dont_know:
-        return Parsed.dont_know(evidence=analysis.text)
+        return Parsed.dont_know(evidence=said_as)
     if said.understood:
         value = "leg_unspecified" if said.value == "yes" else "none"
-        return Parsed(understood=True, value=value, hedged=said.hedged, evidence=analysis.text)
+        return Parsed(understood=True, value=value, hedged=said.hedged, evidence=said_as)
     return Parsed.not_understood()
 
 

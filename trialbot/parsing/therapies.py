@@ -58,6 +58,13 @@ _A_WHILE = (
     r"couple of|\d+|a|an|one|two|three|four|five|six) (?:hours?|days?|weeks?|months?|years?)"
     r"|a day or two|a week or two)"
 )
+# A span of time, "a whole year" and "about 18 months" too.
+_SPAN = (
+    r"(?:(?:(?:about|around|almost|nearly|over|only|just|maybe)\s+)?(?:a few|a couple of|a|an|one|"
+    r"two|three|four|five|six|\d+(?:\.\d+)?)\s+(?:(?:whole|full|good|solid)\s+)?"
+    r"(?:days?|weeks?|months?|years?)"
+    r"|(?:a\s+)?(?:good|whole|full)\s+(?:days?|weeks?|months?|years?))"
+)
 RELIEF_NONE = re.compile(
     r"\b(?:(?:did|does|do|has|have|had|would) not|never|none(?: of (?:it|them|these|those))?|"
     r"neither)"
@@ -104,6 +111,16 @@ RELIEF_TEMPORARY = re.compile(
     r"|\bnot (?:for )?(?:long|good)\b|\buntil i (?:had to )?stop"
     r"|\b(?:transient|transitory)\b|\b(?:fleeting|brief)\s+(?:relief|benefit|improvement|effect)\b"
     r"|\bnothing lasting\b|\bkeeps? (?:on )?coming back\b|\bcoming back\b"
+    # relief over a span that is past: "physio fixed it for a year", "I was pain free
+    # for a year" (not "I've been pain free for a year now")
+    r"|\b(?:fixed|sorted|cured|cleared)\b[^.;,]{0,20}?\bfor " + _SPAN + r"\b(?!\s*now\b)"
+    r"|\b(?:was|were|had been|felt)\s+(?:completely\s+|totally\s+|basically\s+)?"
+    r"(?:pain\s*-?\s*free|fine|ok|okay|good|great|better|normal|free of pain)\s+for "
+    + _SPAN
+    + r"\b(?!\s*now\b)"
+    r"|\bhad (?:no pain|a good|a pain\s*-?\s*free)\b[^.;,]{0,20}?\b(?:for )?"
+    + _SPAN
+    + r"\b(?!\s*now\b)"
 )
 RELIEF_LASTING = re.compile(
     r"\bfixed\b|\bcured\b|\b(?:pain|it) (?:is|has|was|has been) (?:all |completely )?gone\b"

@@ -92,6 +92,8 @@ DONT_KNOW_MORE = _words(
     "depends",
     "undecided",
     "not decided",
+    "can not tell",
+    "cannot tell",
 )
 HEDGED_NO = _words(
     "do not think so",
@@ -172,6 +174,10 @@ _ECHO_YES = re.compile(
     r"(?=\s*(?:[,.!?;]|$|(?:yes|too|though|sadly|unfortunately|indeed|really|most days|every "
     r"day|all the time|a lot|constantly|daily)\b))"
     r"|\bi (?:really |certainly |definitely )?do have\b"
+    # "I have it", "I still have it" (after "I wouldn't say I don't have it")
+    r"|(?:^|[,.!?;]\s*)(?:yes\s+|well\s+)?i\s+(?:(?:still|do|really)\s+)?have\s+(?:it|that)\b"
+    r"(?=\s*(?:[,.!?;]|$)|\s+(?:too|though|sadly|unfortunately|most days|every day|all the time|"
+    r"a lot|daily)\b)"
 )
 # Set phrases rewritten before the yes/no words are read.
 _REWRITES: list[tuple[re.Pattern[str], str]] = [
