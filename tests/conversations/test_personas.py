@@ -1,8 +1,8 @@
 """The persona files played through the REST channel, as ``make eval`` plays them.
 
 ``personas/tuning.yml`` (60 candidates), ``personas/fresh.yml``, ``fresh2.yml`` (50
-each) and ``fresh3.yml`` (40), each written later by someone who had not read the code,
-then tuned against, may be tuned against;
+each), ``fresh3.yml`` and ``fresh4.yml`` (40 each), each written later by someone who
+had not read the code, then tuned against, may be tuned against;
 ``personas/heldout.yml`` (60, written with the tuning set by people who had not seen the
 parsers) is only ever measured. Both must keep every candidate moving (none stuck) and never route an
 ineligible candidate to the study team; the accuracy floors are the figures measured
@@ -28,9 +28,10 @@ FLOORS = {
     "fresh": (0.97, 0.98),
     "fresh2": (0.97, 0.98),
     "fresh3": (0.97, 0.98),
+    "fresh4": (0.97, 0.98),
     "heldout": (0.95, 0.97),
 }
-MISROUTED = {"tuning": 0, "fresh": 0, "fresh2": 0, "fresh3": 0, "heldout": 0}
+MISROUTED = {"tuning": 0, "fresh": 0, "fresh2": 0, "fresh3": 0, "fresh4": 0, "heldout": 0}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))

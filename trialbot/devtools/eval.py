@@ -27,7 +27,8 @@ from trialbot.devtools.train import ROOT, train
 
 PERSONAS = ROOT / "tests" / "conversations" / "personas"
 DEFAULT_FILES = tuple(
-    PERSONAS / f"{name}.yml" for name in ("tuning", "fresh", "fresh2", "fresh3", "heldout")
+    PERSONAS / f"{name}.yml"
+    for name in ("tuning", "fresh", "fresh2", "fresh3", "fresh4", "heldout")
 )
 
 
