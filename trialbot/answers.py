@@ -18,7 +18,8 @@ Normalized value shapes, by answer type (``expects``):
 ========================  ==============================================================
 ``yes_no``                ``"yes"`` | ``"no"``
 ``age``                   ``int`` years
-``duration``              ``{"months": float, "bound": "exact"|"more_than"|"less_than"}``
+``duration``              ``{"months": float, "bound": "exact"|"more_than"|"less_than"}``;
+                          a range ("six or seven months") adds its upper end ``"to": float``
 ``pain_location``         ``"none"`` (stays in the back) | ``"above_knee"`` (buttock, groin,
                           hip, thigh) | ``"below_knee"`` (calf, shin, foot, toes) |
                           ``"leg_unspecified"`` (goes into the leg, level not said)

@@ -72,6 +72,9 @@ def _duration_over(condition: Condition, value: Any) -> Verdict:
         return Verdict.PASS
     if bound == "more_than" and months >= limit:  # "over six months"
         return Verdict.PASS
+    upper = value.get("to")
+    if isinstance(upper, int | float) and upper > limit:
+        return Verdict.UNKNOWN  # "six or seven months": one end passes, the other does not
     return Verdict.FAIL
 
 

@@ -1480,6 +1480,9 @@ def describe(question: Question, reading: Parsed, lang: str = "en") -> str:
     if expects == "duration" and isinstance(value, dict):
         span = _months_text(float(value.get("months") or 0), lang)
         bound = value.get("bound", "exact")
+        upper = value.get("to")
+        if bound == "exact" and isinstance(upper, int | float):
+            return render("understood_duration_range", span=span, to=_months_text(upper, lang))
         key = {
             "more_than": "understood_duration_more",
             "less_than": "understood_duration_less",

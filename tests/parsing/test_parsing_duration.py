@@ -7,8 +7,8 @@ from trialbot.parsing import parse
 from trialbot.parsing.duration import parse_duration
 
 
-def months(value, bound="exact", hedged=False):
-    return ({"months": value, "bound": bound}, hedged)
+def months(value, bound="exact", hedged=False, to=None):
+    return ({"months": value, "bound": bound} | ({} if to is None else {"to": to}), hedged)
 
 
 @pytest.mark.parametrize(
@@ -29,8 +29,8 @@ def months(value, bound="exact", hedged=False):
         ("10 days", months(0.3)),
         ("eighteen months or so", months(18.0, hedged=True)),
         ("about 2 years", months(24.0, hedged=True)),
-        ("2-3 years", months(24.0, hedged=True)),
-        ("2 or 3 years", months(24.0, hedged=True)),
+        ("2-3 years", months(24.0, hedged=True, to=36.0)),
+        ("2 or 3 years", months(24.0, hedged=True, to=36.0)),
         ("it may be 2 years", months(24.0, hedged=True)),
         ("6 months or more", months(6.0, "more_than")),
         ("for 3 years, but it got worse 6 months ago", months(36.0)),
@@ -150,8 +150,8 @@ def test_duration_season_said_in_its_first_month(text, today, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("for a year or two", months(12.0, hedged=True)),
-        ("a month or two", months(1.0, hedged=True)),
+        ("for a year or two", months(12.0, hedged=True, to=24.0)),
+        ("a month or two", months(1.0, hedged=True, to=2.0)),
         ("donkeys years", months(24, "more_than", hedged=True)),
         ("donkey's years", months(24, "more_than", hedged=True)),
         ("years and years", months(24, "more_than", hedged=True)),
@@ -289,12 +289,12 @@ def test_duration_loosely_said(read, text, expected):
     ("text", "expected"),
     [
         # two numbers side by side are a range: its lower end, hedged
-        ("six seven months", months(6.0, hedged=True)),
-        ("six, seven months", months(6.0, hedged=True)),
-        ("6/7 months", months(6.0, hedged=True)),
-        ("6, 7 months", months(6.0, hedged=True)),
-        ("2 maybe 3 years", months(24.0, hedged=True)),
-        ("six or seven months i think", months(6.0, hedged=True)),
+        ("six seven months", months(6.0, hedged=True, to=7.0)),
+        ("six, seven months", months(6.0, hedged=True, to=7.0)),
+        ("6/7 months", months(6.0, hedged=True, to=7.0)),
+        ("6, 7 months", months(6.0, hedged=True, to=7.0)),
+        ("2 maybe 3 years", months(24.0, hedged=True, to=36.0)),
+        ("six or seven months i think", months(6.0, hedged=True, to=7.0)),
         # a decimal comma has no space after it
         ("6,7 months", months(6.7)),
         # "not less than" is a lower bound

@@ -48,6 +48,8 @@ Decisions:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from trialbot.answers import Parsed
@@ -79,14 +81,14 @@ _UNITS = r"(?:day|week|month|year|decade)"
 _UNIT = r"(?P<unit>" + _UNITS + r")s?"
 _QUANTITY = re.compile(r"(?<![\d.])(?P<n>\d+(?:\.\d+)?)\s*(?P<plus>\+\s*)?" + _UNIT + r"\b")
 _RANGE = re.compile(
-    r"(?<![\d.])(?P<low>\d+(?:\.\d+)?)\s*(?:-|to|or)\s*\d+(?:\.\d+)?\s*(?P<unit>"
+    r"(?<![\d.])(?P<low>\d+(?:\.\d+)?)\s*(?:-|to|or)\s*(?P<high>\d+(?:\.\d+)?)\s*(?P<unit>"
     + _UNITS
     + r"s?)\b"
 )
 # "a year or two" (the unit between the numbers): the lower end too.
 _RANGE_AFTER = re.compile(
     r"(?<![\d.])(?P<low>\d+(?:\.\d+)?)\s*(?P<unit>" + _UNITS + r"s?)\s+(?:or|to|-)\s+"
-    r"\d+(?:\.\d+)?\b(?!\s*(?:\.\d|[-/]|" + _UNITS + r"))"
+    r"(?P<high>\d+(?:\.\d+)?)\b(?!\s*(?:\.\d|[-/]|" + _UNITS + r"))"
 )
 # Two numbers side by side before the unit, as said aloud or typed fast: "six seven
 # months", "six, seven months", "6/7 months", "2 maybe 3 years" — a range, read as above.
@@ -289,6 +291,36 @@ def parse_duration(text: str, today: date, *, age: int | None = None) -> Parsed:
 
 
 def read_duration(analysis: Analysis, today: date, *, age: int | None = None) -> Parsed:
+    ranges: list[tuple[float, float]] = []
+    return _with_upper_end(_read_duration(analysis, today, age, ranges), ranges)
+
+
+def _with_upper_end(reading: Parsed, ranges: list[tuple[float, float]]) -> Parsed:
+    """A range read at its lower end ("six or seven months") keeps its upper end too
+    (``"to"``), so that the criterion is decided only where both ends agree."""
+    value = reading.value
+    if len(ranges) != 1 or not isinstance(value, dict) or value.get("bound") != "exact":
+        return reading
+    low, high = ranges[0]
+    if high <= low or abs(float(value["months"]) - round(low, 1)) > 0.05:
+        return reading
+    return replace(reading, value={**value, "to": round(high, 1)})
+
+
+def _range_low(ranges: list[tuple[float, float]]) -> Callable[[re.Match[str]], str]:
+    """A substitution that leaves a range's lower end and notes both ends in months."""
+
+    def low(match: re.Match[str]) -> str:
+        unit = MONTHS_PER_UNIT[match["unit"].rstrip("s")]
+        ranges.append((float(match["low"]) * unit, float(match["high"]) * unit))
+        return f"{match['low']} {match['unit']}"
+
+    return low
+
+
+def _read_duration(
+    analysis: Analysis, today: date, age: int | None, ranges: list[tuple[float, float]]
+) -> Parsed:
     norm = _FREQUENCY.sub(lambda m: m.group("keep") or " ", analysis.norm)
     norm = _DECIMAL_COMMA.sub(r"\1.\2", norm)
     # "since the start of the year": since January of this year.
@@ -301,11 +333,11 @@ def read_duration(analysis: Analysis, today: date, *, age: int | None = None) ->
     norm = _LEARNER_AGE.sub(" ", norm)
     norm = _UNIT_FIRST.sub(r"\g<bound> \g<n> \g<unit>s", norm)
     # "2-3 years", "2 or 3 years", "a year or two": the lower end, hedged.
-    norm, ranges = _RANGE.subn(r"\g<low> \g<unit>", norm)
-    norm, ranges_after = _RANGE_AFTER.subn(r"\g<low> \g<unit>", norm)
-    side_by_side = [m for m in _RANGE_LOOSE.finditer(norm) if _rising(m)]
-    norm = _RANGE_LOOSE.sub(lambda m: f"{m['low']} {m['unit']}" if _rising(m) else m.group(), norm)
-    vague = vague or ranges + ranges_after > 0 or bool(side_by_side)
+    norm = _RANGE.sub(_range_low(ranges), norm)
+    norm = _RANGE_AFTER.sub(_range_low(ranges), norm)
+    rising = _range_low(ranges)
+    norm = _RANGE_LOOSE.sub(lambda m: rising(m) if _rising(m) else m.group(), norm)
+    vague = vague or bool(ranges)
     hedged = vague or bool(analysis.hedge_cues or analysis.approximators)
     norm = _without(_PROCEDURE, norm, keep=_SINCE_PROCEDURE)
 
