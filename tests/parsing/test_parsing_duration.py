@@ -335,3 +335,18 @@ def test_duration_counts_from_an_age_the_caller_knows():
 )
 def test_duration_before_last_and_nearly(read, text, expected):
     assert read("duration", text) == expected
+
+
+def test_a_birthday_is_dated_by_the_age_already_given():
+    """ "it started after my 50th birthday", said by someone who gave 53 as their age: three
+    years (hedged: the birthday's date is not said); without the age it is not known."""
+    from datetime import date
+
+    from trialbot.parsing import parse
+
+    today = date(2026, 12, 1)
+    text = "it started after my 50th birthday"
+    reading = parse("duration", text, today=today, age=53)
+    assert reading.value == {"months": 36.0, "bound": "exact"} and reading.hedged
+    assert not parse("duration", text, today=today).understood
+    assert parse("age", "53", today=today, age=40).value == 53  # others ignore it

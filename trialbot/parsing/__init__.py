@@ -9,6 +9,8 @@ negation and hedging), built on first use; importing this package does no work.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import re
 from datetime import date
@@ -81,10 +83,23 @@ def _taken_back(language: Language, parser: AnswerParser, text: str, today: date
     return reading if reading.understood and reading.value is not None else None
 
 
+@functools.cache
+def _takes_age(parser: AnswerParser) -> bool:
+    return "age" in inspect.signature(parser).parameters
+
+
 def parse(
-    expects: str, text: str, *, today: date | None = None, language: str = DEFAULT_LANGUAGE
+    expects: str,
+    text: str,
+    *,
+    today: date | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    age: int | None = None,
 ) -> Parsed:
     """Understand ``text`` as an answer of type ``expects`` in ``language``.
+
+    ``age``: the candidate's age when already known, for the parsers that read relative
+    to it (a duration "since my 50th birthday"; such a parser takes an ``age`` keyword).
 
     Raises ValueError for an unknown ``expects`` and :class:`UnsupportedLanguage` for a
     language trialbot cannot read (programming or configuration errors: the criteria file
@@ -95,6 +110,8 @@ def parse(
         raise ValueError(f"unknown answer type {expects!r}; expected one of {ANSWER_TYPES}")
     reader = languages.get(language)
     parser = reader.parsers[expects]
+    if age is not None and _takes_age(parser):
+        parser = functools.partial(parser, age=age)  # type: ignore[call-arg]
     if not isinstance(text, str) or not text.strip():
         return Parsed.not_understood()
     if expects not in _CONTACT_TYPES:
