@@ -53,6 +53,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -831,8 +832,49 @@ def hub_signature(app_secret: str, body: bytes, algorithm: str = "sha256") -> st
     return f"{algorithm}={digest}"
 
 
+class QueuedMessengerClient:
+    """fbmessenger's client with its Graph API calls taken off the event loop.
+
+    Rasa's Messenger output sends with ``requests`` from the Rasa server's event loop: a
+    slow Graph API held every other conversation of the server for as long as each call
+    took. Here each ``send``/``send_action`` is handed to one worker thread and runs there
+    in the order it was made (a reply's parts, then the next question), and the event
+    loop goes on at once. A failed call is logged without the message."""
+
+    _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="messenger-send")
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def send(self, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self._submit(self._client.send, *args, **kwargs)
+
+    def send_action(self, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self._submit(self._client.send_action, *args, **kwargs)
+
+    def _submit(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        future = self._worker.submit(call, *args, **kwargs)
+        future.add_done_callback(_log_send_failure)
+        return future
+
+    @classmethod
+    def drain(cls, timeout: float = 10) -> None:
+        """Waits until every call handed over so far has run (tests, shutdown)."""
+        cls._worker.submit(lambda: None).result(timeout)
+
+
+def _log_send_failure(future: Future[Any]) -> None:
+    error = future.exception()
+    if error is not None:
+        logger.error("A Messenger reply could not be sent: %s", type(error).__name__)
+
+
 class _GraphMessenger(Messenger):
-    """Rasa's Messenger handler, sending through ``graph_url`` when one is given."""
+    """Rasa's Messenger handler, sending through ``graph_url`` when one is given, off
+    the event loop (:class:`QueuedMessengerClient`)."""
 
     def __init__(
         self,
@@ -841,8 +883,10 @@ class _GraphMessenger(Messenger):
         graph_url: str | None = None,
     ) -> None:
         super().__init__(page_access_token, on_new_message)
+        client: Any = getattr(self, "client")  # noqa: B009 (Rasa's attribute has no type)
         if graph_url:
-            self.client.graph_url = graph_url.rstrip("/")
+            client.graph_url = graph_url.rstrip("/")
+        self.client = QueuedMessengerClient(client)  # type: ignore[assignment]
 
 
 class VerifiedFacebookInput(FacebookInput):
@@ -899,8 +943,10 @@ class VerifiedFacebookInput(FacebookInput):
 
     def get_output_channel(self) -> OutputChannel:
         output = super().get_output_channel()
+        client = output.messenger_client  # type: ignore[attr-defined]
         if self.api_url:
-            output.messenger_client.graph_url = self.api_url.rstrip("/")  # type: ignore[attr-defined]
+            client.graph_url = self.api_url.rstrip("/")
+        output.messenger_client = QueuedMessengerClient(client)  # type: ignore[attr-defined]
         return output
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

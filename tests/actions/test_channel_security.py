@@ -40,6 +40,7 @@ from trialbot.channels import (
     MAX_MESSAGE_CHARS,
     QuestionnaireRestInput,
     QuestionnaireSocketIOInput,
+    QueuedMessengerClient,
     SessionTokens,
     VerifiedFacebookInput,
     VerifiedTelegramInput,
@@ -682,15 +683,16 @@ FACEBOOK_VERIFY = "facebook-verify-token-for-tests"
 
 
 @contextmanager
-def fake_graph_api() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """A Graph API server on 127.0.0.1 recording what is sent to ``/me/messages``. It runs
-    in a thread: Rasa's Messenger output sends with ``requests``, from the event loop."""
+def fake_graph_api(delay: float = 0.0) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A Graph API server on 127.0.0.1 recording what is sent to ``/me/messages``, each
+    call taking ``delay`` seconds. It runs in a thread of its own."""
     calls: list[dict[str, Any]] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"{}")
+            time.sleep(delay)
             calls.append({"path": self.path.split("?")[0], **body})
             answer = json.dumps({"recipient_id": "1", "message_id": "m"}).encode()
             self.send_response(200)
@@ -796,6 +798,7 @@ async def test_messenger_takes_only_requests_signed_with_the_app_secret() -> Non
                 0
             ] == 413
 
+        QueuedMessengerClient.drain()  # the replies are sent off the event loop
     assert bot.texts() == ["hello", "again"]
     assert {m.sender_id for m in bot.heard} == {"2468013579"}
     assert {m.input_channel for m in bot.heard} == {"facebook"}
@@ -805,6 +808,38 @@ async def test_messenger_takes_only_requests_signed_with_the_app_secret() -> Non
     assert replies and all(c["recipient"] == {"id": "2468013579"} for c in replies)
     sent = json.dumps([c["message"] for c in replies])
     assert "you said hello" in sent and "you said again" in sent
+
+
+async def test_a_slow_graph_api_holds_no_other_conversation() -> None:
+    """Rasa's Messenger output sent with ``requests`` on the event loop: a Graph API
+    taking a second per call held every other request of the server. The replies now go
+    out from one worker thread, in order."""
+    bot = EchoBot()
+    with fake_graph_api(delay=0.5) as (api, calls):
+        channel = messenger_channel(api)
+        async with serving(bot, channel) as url, aiohttp.ClientSession() as http:
+            webhook = f"{url}/webhooks/facebook/webhook"
+            headers = {"Content-Type": "application/json"}
+            for text in ("one", "two"):
+                body = messenger_update(text)
+                signed = {
+                    **headers,
+                    VerifiedFacebookInput.SIGNATURE_HEADER: hub_signature(FACEBOOK_SECRET, body),
+                }
+                started = time.monotonic()
+                async with http.post(webhook, data=body, headers=signed) as r:
+                    assert r.status == 200
+                # mark_seen, typing_on, the reply, typing_off: 2 s of Graph API calls
+                assert time.monotonic() - started < 1.0
+                started = time.monotonic()
+                async with http.get(f"{url}/webhooks/facebook/") as r:  # anyone else
+                    assert r.status == 200
+                assert time.monotonic() - started < 0.5
+            await asyncio.to_thread(QueuedMessengerClient.drain, 30)
+    sent = json.dumps([c["message"] for c in calls if "message" in c])
+    assert 0 <= sent.find("you said one") < sent.find("you said two")  # in their order
+    actions = [c.get("sender_action") for c in calls]
+    assert actions[:2] == ["mark_seen", "typing_on"]
 
 
 def test_messenger_refuses_to_run_without_its_secret_and_verify_token() -> None:
