@@ -1,7 +1,7 @@
 """Scripted candidates through the REST channel: outcome and criterion accuracy (``make eval``).
 
 Starts the action server and the Rasa server on free ports with fresh SQLite stores
-(under ``var/eval/``), plays each persona file (default: every set
+(a directory of its own under ``var/eval/``, removed afterwards), plays each persona file (default: every set
 in ``tests/conversations/personas/``), and prints per file: outcome accuracy,
 criterion accuracy, candidates stuck, ineligible candidates routed to the study team,
 eligible candidates missed, and turns per screening. ``--url`` plays against a server
@@ -14,6 +14,7 @@ import argparse
 import json
 import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -98,11 +99,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from trialbot.store.db import private_directory
 
         model = train()
-        run_dir = ROOT / "var" / "eval"
-        shutil.rmtree(run_dir, ignore_errors=True)
         private_directory(ROOT / "var")  # 0700 when made here, as make run makes it
-        with fresh_stack(run_dir, model=model) as (stack, database_url):
-            run_sets(stack.webhook_url, database_url)
+        private_directory(ROOT / "var" / "eval")
+        # Each run its own stores: two evaluations at once must not share (or delete)
+        # each other's; the files go with the run.
+        run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=ROOT / "var" / "eval"))
+        try:
+            with fresh_stack(run_dir, model=model) as (stack, database_url):
+                run_sets(stack.webhook_url, database_url)
+        finally:
+            shutil.rmtree(run_dir, ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps(summaries, indent=2) + "\n")
     worst = [s for s in summaries.values() if s["stuck"] or s["misrouted_ineligible"]]
