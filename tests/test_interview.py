@@ -953,3 +953,199 @@ def test_a_birthday_already_had_is_confirmed_as_over_the_age_limit() -> None:
     talk.say("turned 76 in the summer, where does the time go")
     assert talk.pending == "confirm"
     assert talk.payload["verdicts"] == {"inc_age": "fail"}
+
+
+# --- conversation-level realism (fresh5) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    ["hmm ok, no, i'd rather not do this online", "well... no thanks", "um, not today"],
+)
+def test_a_refusal_after_a_filler_is_a_no(refusal: str) -> None:
+    talk = Talk()
+    talk.say("hi")
+    talk.say("who gets to see my answers?")
+    talk.say(refusal)
+    assert talk.consent is False
+    assert talk.outcome == "declined"
+
+
+@pytest.mark.parametrize("agreement", ["hmm, sure", "ok fair enough, yes", "well ok"])
+def test_an_agreement_after_a_filler_is_a_yes(agreement: str) -> None:
+    talk = Talk()
+    talk.say("hi")
+    talk.say(agreement)
+    assert talk.consent is True
+    assert talk.pending == "age"
+
+
+@pytest.mark.parametrize(
+    ("question", "asked", "defined"),
+    [
+        ("radicular_pain", "what's radiate mean", "radiates"),
+        ("radicular_pain", "what does radicular mean", "radiates"),
+        ("spect_intolerance", "whats spect", "bone scan"),
+    ],
+)
+def test_what_a_word_means_without_a_question_mark_is_not_an_answer(
+    question: str, asked: str, defined: str
+) -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, question)
+    said = talk.say(asked)
+    assert defined in said[0]
+    assert question not in talk.answers
+    assert talk.pending == question
+
+
+def test_hello_with_a_question_mark_is_a_greeting_not_an_unknown_question() -> None:
+    talk = Talk()
+    said = " ".join(talk.say("hello?"))
+    assert "don't know the answer" not in said
+    assert "Hello" in said
+    assert talk.pending == "consent"
+
+
+@pytest.mark.parametrize("reply", ["no - is that bad?", "none of these, is that a problem?"])
+def test_an_answer_with_a_question_back_is_taken_and_the_question_acknowledged_first(
+    reply: str,
+) -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "spinal_pathology")
+    said = talk.say(reply)
+    assert talk.value("spinal_pathology") == {"conditions": [], "other": []}
+    assert "noted your answer" in said[0]
+    assert talk.pending == "spect_intolerance"
+
+
+@pytest.mark.parametrize("reply", ["no. why do you ask?", "none of these, does it matter?"])
+def test_why_do_you_ask_after_an_answer_says_why_before_the_next_question(reply: str) -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "spinal_pathology")
+    said = talk.say(reply)
+    assert "other spine conditions" in said[0]
+    assert talk.pending == "spect_intolerance"
+
+
+@pytest.mark.parametrize(
+    "asked", ["is that important?", "does it matter?", "do you need to know that?"]
+)
+def test_is_that_important_says_why_the_question_is_asked(asked: str) -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "pain_duration")
+    said = talk.say(asked)
+    assert "how long you have had the pain" in said[0]
+    assert "pain_duration" not in talk.answers
+    assert talk.pending == "pain_duration"
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "my wife says i should stop complaining and do this",
+        "my mum has told me to try this",
+        "my husband wants me to do this",
+    ],
+)
+def test_someone_sent_by_a_relative_answers_for_themselves(opening: str) -> None:
+    talk = Talk()
+    talk.start(opening)
+    assert talk.state.get("answered_by") is None
+    play(talk, ELIGIBLE)
+    assert "call_whom" not in talk.asked_pseudo
+
+
+def test_a_relative_who_wants_to_take_part_is_noticed() -> None:
+    talk = Talk()
+    talk.start("my dad wants to do this but hes not good with phones")
+    assert talk.state["answered_by"] == "relative"
+    assert talk.state["relationship"] == "father"
+
+
+def test_a_child_mentioned_in_an_answer_does_not_make_a_relative() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "pain_duration")
+    talk.say("since my son was born, he's 7 now")
+    assert talk.state.get("answered_by") is None
+
+
+def test_a_relationship_named_before_a_pronoun_is_kept() -> None:
+    talk = Talk()
+    talk.start("yes, it's for my mum, she is 70")
+    assert talk.state["answered_by"] == "relative"
+    assert talk.state["relationship"] == "mother"
+
+
+@pytest.mark.parametrize("opening", ["it's my dad, he's 78", "this is my wife, she can't type"])
+def test_it_is_my_relative_names_the_candidate(opening: str) -> None:
+    talk = Talk()
+    talk.say(opening)
+    assert talk.state["answered_by"] == "relative"
+
+
+def test_a_yes_or_no_is_said_back_without_the_question_mark_of_its_question() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "low_back_pain")
+    said = talk.text() if talk.say("no, its my neck actually") else ""
+    assert talk.pending == "confirm"
+    assert "?." not in said
+    assert "whether you have low back pain, you answered “no”" in said
+
+
+@pytest.mark.parametrize(
+    ("agreement", "answer"),
+    [("yes - what's a spect scan?", "bone scan"), ("ok, how many questions are there?", "more")],
+)
+def test_a_question_with_the_agreement_is_answered_before_the_first_question(
+    agreement: str, answer: str
+) -> None:
+    talk = Talk()
+    talk.say("hi")
+    said = talk.say(agreement)
+    assert talk.consent is True
+    assert answer in said[0]
+    assert talk.pending == "age"
+
+
+def test_a_question_back_with_the_agreement_is_not_said_to_be_about_health() -> None:
+    talk = Talk()
+    talk.say("hi")
+    said = " ".join(talk.say("yes - is it anonymous?"))
+    assert talk.consent is True
+    assert "your health" not in said
+
+
+def test_okey_is_consent() -> None:
+    talk = Talk()
+    talk.say("hi")
+    talk.say("okey")
+    assert talk.consent is True
+
+
+@pytest.mark.parametrize(
+    "unsure",
+    ["not sure i want to take part", "maybe i'll take part later", "i might sign up, not sure"],
+)
+def test_a_wish_to_take_part_with_a_maybe_is_not_consent(unsure: str) -> None:
+    talk = Talk()
+    talk.say("hi")
+    talk.say(unsure)
+    assert talk.consent is not True
+    assert "age" not in talk.asked
+
+
+@pytest.mark.parametrize(
+    "opening", ["i have terrible pain, neck and shoulders mostly, can i join?", "How do I sign up?"]
+)
+def test_an_opening_asking_to_join_gets_the_introduction_not_i_dont_know(opening: str) -> None:
+    talk = Talk()
+    said = " ".join(talk.say(opening))
+    assert "don't know the answer" not in said
+    assert talk.pending == "consent"

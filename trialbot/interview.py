@@ -270,6 +270,7 @@ class State:
 # is per language: trialbot.languages.<code>.
 
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s*\n\s*")
+_CLAUSE = re.compile(r"[.!?;:,\n]|\s[-–—]+\s")
 
 
 def command_of(text: str, lang: str = "en") -> str | None:
@@ -492,9 +493,11 @@ class _Interview:
         if self.state.answered_by:
             return
         pattern = self.phrases.relative
-        match = pattern.search(self.lowered)
-        if not match:
+        matches = list(pattern.finditer(self.lowered))
+        if not matches:
             return
+        # the match that names the relationship, if any ("yes, it's for my mum, she is 70")
+        match = next((m for m in matches if any(m.groupdict().values())), matches[0])
         word = match.group("rel") or match.group("rel2") or self.phrases.candidate_is_of(match)
         self.relative_noted = True
         self.state.answered_by = "relative"
@@ -517,7 +520,8 @@ class _Interview:
     def _open(self, *, restart: bool = False, greet: bool = True) -> None:
         """The first message (or one after a refusal or "start over"): introduce the
         study and ask for consent. A question in it is answered first."""
-        answered = self._answer_question()
+        # "can I join?": the introduction and the consent question are the answer
+        answered = self._answer_question(unknown=not self.phrases.go.search(self.lowered))
         if not answered and greet and self.phrases.greeting.search(self.lowered):
             self.say("greeting")
         self.ops.append(Start(restart=restart))
@@ -545,9 +549,7 @@ class _Interview:
             self._ask(question, short=True)
             return
         reading = self._consent_reading(question)
-        go = self.phrases.go.search(self.lowered) and not (
-            reading.understood and reading.value == "no"
-        )
+        go = self._go(reading)
         if reading.understood and reading.value == "no":
             self._decline()
             return
@@ -559,12 +561,28 @@ class _Interview:
             return
         self._missed(question)
 
+    def _go(self, reading: Parsed) -> bool:
+        """ "sign me up", "I want to take part": a wish to begin that counts as agreeing,
+        unless the words also say no, maybe or not sure ("not sure I want to take part",
+        "maybe I'll take part later")."""
+        return (
+            bool(self.phrases.go.search(self.lowered))
+            and not reading.understood
+            and not self.phrases.unsure.search(self.lowered)
+        )
+
     def _consent_reading(self, question: Question) -> Parsed:
         """Consent in people's words: a leading "no" or "yes" decides ("no, let's not.
         maybe another time" is a no), then the yes/no reading."""
-        for value, pattern in (("no", self.phrases.leading_no), ("yes", self.phrases.leading_yes)):
-            if pattern.match(self.lowered):
-                return Parsed(understood=True, value=value)
+        # ... also after a filler ("hmm ok, no, I'd rather not"): the first words decide.
+        stripped = self.phrases.filler.sub("", self.lowered)
+        for said in dict.fromkeys((self.lowered, stripped)):
+            for value, pattern in (
+                ("no", self.phrases.leading_no),
+                ("yes", self.phrases.leading_yes),
+            ):
+                if pattern.match(said):
+                    return Parsed(understood=True, value=value)
         reading = self.read(question)
         if reading.understood and reading.value == "yes" and reading.hedged:
             return Parsed.dont_know()  # "maybe": consent is never assumed
@@ -589,7 +607,12 @@ class _Interview:
             self.ops.append(self._flags())
         extras = self._extract(exclude=None)
         self._record_extras(extras)
+        start = len(self.replies)
         self._advance()
+        asked = len(self.replies)
+        if self._answer_question(also=True):
+            # "yes - what happens next?": answered before the first question
+            self.replies[start:] = self.replies[asked:] + self.replies[start:asked]
 
     # -- answering questions ---------------------------------------------------------------
 
@@ -617,15 +640,23 @@ class _Interview:
         if self._plain_question() and self._answer_question():
             self._ask_again(question)  # "what is an MRI?" is a question, not an answer
             return
+        term = self._term_question()
+        if term is not None:  # "what's radiate mean": no question mark, still no answer
+            self.replies.append(Reply(term.definition))
+            self._ask_again(question)
+            return
         if question.phase == "contact":
             self._contact(question)
             return
         reading = self.read(question)
         extras = self._extract(exclude=question.id)
         if reading.understood:
+            start = len(self.replies)
             self._take(question, reading, extras)
-            if self.state.confirm is None:
-                self._answer_question(also=True)
+            asked = len(self.replies)
+            if self.state.confirm is None and self._answer_question(also=True):
+                # what the message asked is answered before the next question comes
+                self.replies[start:] = self.replies[asked:] + self.replies[start:asked]
             return
         if extras:
             self._record_extras(extras, acknowledge=True)
@@ -1245,7 +1276,7 @@ class _Interview:
         if self.state.phase == "declined":
             reading = self.parse("yes_no", self.text)
             agrees = reading.understood and reading.value == "yes" and not reading.hedged
-            if agrees or self.phrases.go.search(self.lowered):
+            if agrees or self._go(reading):
                 self._agree(restart=True)
                 return
             if self.phrases.greeting.search(self.lowered) and not self._answer_question():
@@ -1332,10 +1363,11 @@ class _Interview:
         opening = self.phrases.filler.sub("", self.lowered)
         return bool(self.phrases.question_start.search(opening))
 
-    def _answer_question(self, *, also: bool = False) -> bool:
+    def _answer_question(self, *, also: bool = False, unknown: bool = True) -> bool:
         """Answer a question about the study or the bot's own words; True if answered.
 
         ``also``: the message held an answer too; only a clear question is answered.
+        ``unknown``: a question the bot cannot answer is said to be one.
         """
         text, lowered = self.text, self.lowered
         if not text:
@@ -1361,7 +1393,10 @@ class _Interview:
             and shown is not None
             and shown.phase == "screening"
             and shown.topic
-            and self.phrases.why_ask.search(lowered)
+            and (
+                self.phrases.why_ask.search(lowered)
+                or (also and self.phrases.why_ask.search(self._last_clause(text)))
+            )
         ):
             self.say("why_we_ask", topic=shown.topic)
             return True
@@ -1380,10 +1415,30 @@ class _Interview:
         if intent == "bot_challenge" and asks:
             self.say("i_am_a_bot")
             return True
-        if asks and "?" in text and not also:
+        if self.phrases.greeting.search(lowered) and len(lowered.split()) <= 3:
+            return False  # "hello?", "hi there?": a greeting, not a question
+        if asks and "?" in text and not also and unknown:
             self.say("faq_unknown")
             return True
+        if also and shown is not None and shown.phase == "screening" and self._asks_back(text):
+            # "no - is that bad?": the answer is taken; what it means is not for the bot
+            self.say("question_back_noted")
+            return True
         return False
+
+    def _asks_back(self, text: str) -> bool:
+        """Whether the last clause of the message asks something back ("no, is that a
+        problem?"), by the language's question opening."""
+        if not text.rstrip().endswith("?"):
+            return False
+        clause = self._last_clause(text)
+        return bool(clause) and bool(self.language.asks_back.search(clause + "?"))
+
+    @staticmethod
+    def _last_clause(text: str) -> str:
+        """The words after the last punctuation or dash ("no - is that bad?": "is that
+        bad"), lower-cased."""
+        return _CLAUSE.split(_lowered(text).rstrip(" ?"))[-1].strip()
 
     def _glossary_term(self, lowered: str) -> GlossaryEntry | None:
         if not self.phrases.glossary_ask.search(lowered) and len(lowered.split()) > 4:
@@ -1395,6 +1450,20 @@ class _Interview:
                 if re.search(pattern, lowered) and (best is None or len(name) > best[0]):
                     best = (len(name), entry)
         return best[1] if best else None
+
+    def _term_question(self) -> GlossaryEntry | None:
+        """ "whats spect", "what's radiate mean": a whole message that asks what a word of
+        the glossary means, without a question mark. It does when, with the word in place
+        of "it", it is the language's "what is it?"."""
+        if "?" in self.text:
+            return None
+        for entry in self.trial.glossary:
+            for name in entry.names:
+                pattern = r"(?<![\w])" + re.escape(name.lower()) + r"(?![\w])"
+                asked, found = re.subn(pattern, "it", self.lowered)
+                if found and self.phrases.deictic_ask.search(asked):
+                    return entry
+        return None
 
     def _pending_term(self, lowered: str) -> GlossaryEntry | None:
         """ "what is this?" while a question is on screen: the first glossary word of
@@ -1528,5 +1597,8 @@ def describe(question: Question, reading: Parsed, lang: str = "en") -> str:
             return render("understood_spect_levels", levels=levels)
         return render("understood_spect_unknown")
     if expects == "yes_no" and value in ("yes", "no"):
+        if question.phase == "screening" and question.topic:
+            # said about the topic: the question's own "?" would end up before "Is that right?"
+            return render(f"understood_{value}_about", topic=question.topic)
         return render(f"understood_{value}", question=question.text)
     return render("understood_generic", topic=question.topic or question.text, value=str(value))

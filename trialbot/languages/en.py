@@ -52,7 +52,8 @@ _COMMANDS = {
     "continue": r"continue|carry on|go on|resume|keep going|let'?s continue|where were we|next",
 }
 _GO = re.compile(  # at the start, these mean "let's begin" (consent is still asked)
-    r"\b(?:sign (?:me )?up|take part|join (?:the )?(?:study|trial)|participate|enrol+|"
+    r"\b(?:sign (?:me )?up|take part|join(?: (?:the |this |your )?(?:study|trial))?|participate|"
+    r"enrol+|"
     r"register|apply|get started|let'?s (?:go|start|begin|do (?:it|this))|start|begin)\b"
 )
 _LEADING_NO = re.compile(
@@ -61,7 +62,8 @@ _LEADING_NO = re.compile(
     r"rather not|not interested|no way|n)\b(?!\s*(?:problem|worries)\b)"
 )
 _LEADING_YES = re.compile(
-    r"^\W*(?:yes|yeah|yea|yep|yup|ya|ye|yes please|sure|ok|okay|k|kk|fine|alright|all right|"
+    r"^\W*(?:yes|yeah|yea|yep|yup|ya|ye|yes please|sure|ok|okay|okey|okie|oki|k|kk|fine|alright|"
+    r"all right|"
     r"agreed|i agree|agree|i consent|go ahead|go for it|go on(?: then)?|fire away|ask away|"
     r"of course|absolutely|definitely|certainly|why not|happy to|no problem|"
     r"that'?s fine|fine by me|i'?m happy|i'?m ready|ready|let'?s go|let'?s do (?:it|this)|y)"
@@ -122,22 +124,38 @@ _GOODBYE = re.compile(
 )
 _THANKS = re.compile(r"^\W*(?:thanks?|thank you|thx|ty|cheers|ta)\b[\w\s]{0,20}\W*$")
 _RELATIVE = re.compile(
-    r"\b(?:for|on behalf of|asking for|it'?s for|answering for|helping)\s+(?:my\s+)?"
+    r"\b(?:for|on behalf of|asking for|it'?s for|answering for|helping|it'?s|this is|that'?s)"
+    r"\s+(?:my\s+)?"
     r"(?P<rel>mum|mom|mother|dad|father|husband|wife|partner|son|daughter|sister|brother|"
     r"friend|grandma|grandmother|granny|grandad|grandfather|grandpa|aunt|uncle|neighbou?r|"
     r"parent|patient|spouse|relative)\b"
-    r"|\b(?:she|he)(?:'s| is| has| had| was)\b"
     r"|\bmy\s+(?P<rel2>mum|mom|mother|dad|father|husband|wife|partner|grandma|grandmother|"
-    r"grandad|grandfather|grandpa)\s+(?:is|has|had|was|says|said|can'?t|cannot|does|who)\b"
+    r"grandad|grandfather|grandpa)\s+(?:is|has|had|was|says|said|can'?t|cannot|does|doesn'?t|"
+    r"isn'?t|who|wants|needs|would like|asked|asks)\b"
+    # ... unless what follows is about the one writing ("my wife says I should do this",
+    # "my mum has told me to try it"): then they answer for themselves.
+    r"(?!\s+(?:(?:that|always|keeps|kept|been|has|had|is|was|told|tells|telling|made|makes|"
+    r"making|wants|asked|asks|sent|suggested|said|says|thinks|thought|got|gets|getting|"
+    r"forced|forcing|pushing|nagging)\s+)*(?:i|i'?m|im|i'?ve|i'?d|i'?ll|me|myself)\b)"
     # "I'm his son", "I am her daughter": the one answering names themselves
     r"|\bi(?:'m| am)\s+(?:his|her|their)\s+(?P<rel3>son|daughter|wife|husband|partner|"
     r"sister|brother|grandson|granddaughter|friend|neighbou?r|carer|caregiver|niece|nephew)\b"
+    # "she is 67", "yes he's ok with it", but not in a message about the one writing
+    # ("since my son was born, he's 7 now"). An empty match at the start, so that a
+    # relationship named later in the message is still found.
+    r"|^(?!.*\b(?:i|i'?m|im|me|myself|my)\b)"
+    r"(?=.*?\b(?:(?:she|he)(?:'s| is| has| had| was)|shes|hes)\b)"
 )
 # "why do you need that?", "why are you asking?", "why?": why this question is asked.
 _WHY_ASK = re.compile(
     r"^\W*(?:(?:sorry|um+|hmm+|ok(?:ay)?|but|and|just wondering)\W+)*(?:why|what for|how come)\b"
     r"(?:\W*$|.{0,40}\b(?:need|want|ask|asking|matter|matters|important|relevant|care|"
     r"know that|question)\b)"
+    # "is that important?", "does it matter?", "do you need to know that?"
+    r"|^\W*(?:(?:sorry|um+|hmm+|ok(?:ay)?|but|and|just wondering)\W+)*"
+    r"(?:is (?:that|this|it) (?:important|relevant|necessary|needed)|"
+    r"does (?:that|this|it) (?:matter|make a difference)|"
+    r"do you (?:really )?(?:need|have) to know(?: that| this)?)\W*$"
 )
 
 # The relationship words of _RELATIVE as staff read them: what the candidate is to the
