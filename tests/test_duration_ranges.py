@@ -88,3 +88,14 @@ def test_a_range_under_the_limit_is_said_back_as_a_range() -> None:
     talk.say("4 or 5 months")
     assert talk.pending == "confirm"
     assert "between 4 month(s) and 5 month(s)" in talk.text()
+
+
+def test_a_birthday_is_dated_by_the_age_the_candidate_gave() -> None:
+    """fresh4 m10: "it started after my 50th birthday", from someone who said 53."""
+    talk = Talk()
+    talk.start()
+    for text in ("53", "yes", "stays in my back"):
+        talk.say(text)
+    assert talk.pending == "pain_duration"
+    talk.say("it started after my 50th birthday")
+    assert talk.value("pain_duration") == {"months": 36.0, "bound": "exact"}

@@ -350,8 +350,16 @@ class _Interview:
         return self.parse(question.expects, self.text if text is None else text)
 
     def parse(self, expects: str, text: str) -> Parsed:
-        """``text`` read as an answer of type ``expects``, in the trial's language."""
-        return parse(expects, text, today=self.today, language=self.lang)
+        """``text`` read as an answer of type ``expects``, in the trial's language, with
+        the candidate's age when it is known ("since my 50th birthday")."""
+        return parse(expects, text, today=self.today, language=self.lang, age=self._known_age())
+
+    def _known_age(self) -> int | None:
+        asked = self.trial.questions_about(["age"])
+        answer = self.answers.get(asked[0]) if asked else None
+        if answer is None or answer.parsed.hedged or not isinstance(answer.parsed.value, int):
+            return None
+        return answer.parsed.value
 
     def _questions_stated(self) -> list[str]:
         """The trial's questions about the facts the message states ("I'm 62 and it
