@@ -27,6 +27,11 @@ TODAY = date(2026, 12, 1)
         ("a year or two", 12, 24),
         ("2 or 3 years", 24, 36),
         ("4 or 5 months", 4, 5),
+        ("hard to say, somewhere between a few months and a year", 3, 12),
+        ("between 2 and 3 years", 24, 36),
+        ("between 6 months and 2 years", 6, 24),
+        ("like i said, years. 6 or 7", 72, 84),
+        ("months. 8-9", 8, 9),
     ],
 )
 def test_a_range_keeps_its_upper_end(text: str, low: float, high: float) -> None:
@@ -35,7 +40,16 @@ def test_a_range_keeps_its_upper_end(text: str, low: float, high: float) -> None
     assert reading.hedged
 
 
-@pytest.mark.parametrize("text", ["about 8 months", "since 2019", "over 2 or 3 years", "5 months"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "about 8 months",
+        "since 2019",
+        "over 2 or 3 years",
+        "5 months",
+        "2 years. 6 or 7 physio sessions",
+    ],
+)
 def test_a_single_figure_has_no_upper_end(text: str) -> None:
     assert "to" not in parse("duration", text, today=TODAY).value
 

@@ -16,7 +16,8 @@ Decisions:
   and "since Easter" from the most recent one (or the one of the year said, or "two
   years ago"), New Year likewise.
 * Life events are read only with a number to count from, and hedged (whole years):
-  "since my son was born, he's 9 now" is 108 months; "im 45, since i was 30" is 180.
+  "since my son was born, he's 9 now" is 108 months, so is "it started when my son was
+  born and hes 9 now" ("when"/"after" only with a birth or pregnancy); "im 45, since i was 30" is 180.
   "since I was 30" alone is not understood (unless the caller passes the age it knows);
   "after my 50th birthday" and "since I turned 50" are "since I was 50". A span said outright wins over the age:
   "since i was 15 so about 3 years" is 36 months, hedged.
@@ -89,6 +90,17 @@ _RANGE = re.compile(
 _RANGE_AFTER = re.compile(
     r"(?<![\d.])(?P<low>\d+(?:\.\d+)?)\s*(?P<unit>" + _UNITS + r"s?)\s+(?:or|to|-)\s+"
     r"(?P<high>\d+(?:\.\d+)?)\b(?!\s*(?:\.\d|[-/]|" + _UNITS + r"))"
+)
+# "somewhere between a few months and a year", "between 6 months and 2 years": a range,
+# each end with its own unit.
+_BETWEEN = re.compile(
+    r"\bbetween\s+(?P<low>\d+(?:\.\d+)?)\s*(?:(?P<unit>" + _UNITS + r"s?)\s+)?and\s+"
+    r"(?P<high>\d+(?:\.\d+)?)\s*(?P<high_unit>" + _UNITS + r")s?\b"
+)
+# The unit first, then a bare range ending the sentence: "years. 6 or 7", "months, 8-9".
+_UNIT_THEN_RANGE = re.compile(
+    r"\b(?P<unit>" + _UNITS + r")s?\b[\s,.:;!-]+(?:like\s+|about\s+|maybe\s+|around\s+)?"
+    r"(?P<low>\d+(?:\.\d+)?)\s*(?:-|to|or)\s*(?P<high>\d+(?:\.\d+)?)(?=\s*(?:[.!?,;]|$))"
 )
 # Two numbers side by side before the unit, as said aloud or typed fast: "six seven
 # months", "six, seven months", "6/7 months", "2 maybe 3 years" — a range, read as above.
@@ -224,13 +236,18 @@ _OWN_AGE = re.compile(
     r"\b(?P<b>\d{1,3})\s*(?:years?\s*old|yrs?\s*old|yo|y\s*/\s*o)\b|\bage\s*:?\s*(?P<c>\d{1,3})\b"
 )
 # "since my son was born, he's 9 now", "since I was pregnant with my daughter, she's 4".
+# "it started when my son was born and he's 6 now", "after I had my daughter, she's 4":
+# "when"/"after" only with a birth or pregnancy (not "worse when I carry my son, he's 4").
 _CHILD_EVENT = re.compile(
     r"\bsince\b.*\b(?:sons?|daughters?|child|children|kids?|baby|babies|twins|"
     r"grandsons?|granddaughters?|grandchild|youngest|eldest|oldest|first|second|third|"
     r"pregnan\w*|gave birth|giving birth|born)\b"
+    r"|\b(?:when|after)\b.*\b(?:born|pregnan\w*|gave birth|giving birth|"
+    r"had (?:my|our|the|a) (?:\w+ )?(?:sons?|daughters?|child|kids?|baby|babies|twins))\b"
 )
+# "he's 6", "hes 6" (normalized "he s 6"), "she is 4 now"
 _CHILD_AGE = re.compile(
-    r"\b(?:he|she|they|who|which|that)\s*(?:'s|is|are|was|'re)?\s*(?:now|just|only|nearly|"
+    r"\b(?:he|she|they|who|which|that)\s*(?:'s|s|is|are|was|'re)?\s*(?:now|just|only|nearly|"
     r"almost|about)?\s*(?P<n>\d+(?:\.\d+)?)\s*(?:(?P<unit>year|month|week)s?)?\b"
 )
 # Events everyone dates: the covid pandemic, Christmas, Easter, New Year.
@@ -311,9 +328,13 @@ def _range_low(ranges: list[tuple[float, float]]) -> Callable[[re.Match[str]], s
     """A substitution that leaves a range's lower end and notes both ends in months."""
 
     def low(match: re.Match[str]) -> str:
-        unit = MONTHS_PER_UNIT[match["unit"].rstrip("s")]
-        ranges.append((float(match["low"]) * unit, float(match["high"]) * unit))
-        return f"{match['low']} {match['unit']}"
+        # "between 2 and 3 years": the low end takes the unit said after the high one
+        word = match["unit"] or match.groupdict().get("high_unit") or "month"
+        named = match.groupdict().get("high_unit")
+        unit = MONTHS_PER_UNIT[word.rstrip("s")]
+        high_unit = MONTHS_PER_UNIT[named] if named else unit
+        ranges.append((float(match["low"]) * unit, float(match["high"]) * high_unit))
+        return f"{match['low']} {word}"
 
     return low
 
@@ -333,6 +354,8 @@ def _read_duration(
     norm = _LEARNER_AGE.sub(" ", norm)
     norm = _UNIT_FIRST.sub(r"\g<bound> \g<n> \g<unit>s", norm)
     # "2-3 years", "2 or 3 years", "a year or two": the lower end, hedged.
+    norm = _BETWEEN.sub(_range_low(ranges), norm)
+    norm = _UNIT_THEN_RANGE.sub(_range_low(ranges), norm)
     norm = _RANGE.sub(_range_low(ranges), norm)
     norm = _RANGE_AFTER.sub(_range_low(ranges), norm)
     rising = _range_low(ranges)
