@@ -225,6 +225,8 @@ def test_every_red_flag_has_patterns():
         ("numb between my legs", []),
         ("thanks, bye", []),
         ("", []),
+        ("ok i agree, im 58 btw", ["age"]),  # no apostrophe
+        ("im 3 months in", ["pain_duration"]),
     ],
 )
 def test_topics_of(text, expected):

@@ -48,7 +48,7 @@ AGE = re.compile(
     # learner English: "i have 54 years" is an age, not how long the pain has lasted
     r"|\b(?:i|he|she) (?:have|has) (?:1[6-9]|[2-9]\d|1[01]\d) years\b"
     r"(?! (?:of|with|since|already|now|back|pain|in|the|this|it|ago|long)\b)"
-    r"|\bi am (?:only |just |now |actually |nearly |almost |about |around |over |under )?"
+    r"|\bi (?:am|m) (?:only |just |now |actually |nearly |almost |about |around |over |under )?"
     r"\d{1,3}\b(?!\s*(?:%|kg|cm|weeks?|months?|days?|years? (?!old)|lbs?|kilos?|stone|"
     r"times|levels?|'|\"|ft|feet|foot|inches|tablets|pills|mg))"
 )
