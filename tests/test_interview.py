@@ -1142,6 +1142,23 @@ def test_a_wish_to_take_part_with_a_maybe_is_not_consent(unsure: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "later",
+    [
+        "i'd like to join but not now",
+        "yes but not right now",
+        "ok, maybe later",
+        "not today thanks",
+    ],
+)
+def test_consent_put_off_is_declined_not_given(later: str) -> None:
+    talk = Talk()
+    talk.say("hi")
+    talk.say(later)
+    assert talk.consent is False and talk.outcome == "declined"
+    assert "age" not in talk.asked
+
+
+@pytest.mark.parametrize(
     "opening", ["i have terrible pain, neck and shoulders mostly, can i join?", "How do I sign up?"]
 )
 def test_an_opening_asking_to_join_gets_the_introduction_not_i_dont_know(opening: str) -> None:

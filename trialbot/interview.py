@@ -590,7 +590,11 @@ class _Interview:
                 ("yes", self.phrases.leading_yes),
             ):
                 if pattern.match(said):
+                    if self.phrases.not_now.search(self.lowered):
+                        value = "no"  # "ok, maybe later"
                     return Parsed(understood=True, value=value)
+        if self.phrases.not_now.search(self.lowered):
+            return Parsed(understood=True, value="no")  # "I'd like to, but not now"
         reading = self.read(question)
         if reading.understood and reading.value == "yes" and reading.hedged:
             return Parsed.dont_know()  # "maybe": consent is never assumed

@@ -60,6 +60,7 @@ class Phrases:
     commands: Mapping[str, re.Pattern[str]]
     go: re.Pattern[str]  # at the start: "let's begin" (consent is still asked)
     leading_no: re.Pattern[str]  # a message that opens with a refusal
+    not_now: re.Pattern[str]  # "I'd like to join but not now": consent put off is a no
     leading_yes: re.Pattern[str]  # ... with agreement not taken back ("ok but")
     confirm_reply: re.Pattern[str]  # the words of a reply to "is that right?" only
     unsure: re.Pattern[str]  # "not sure", "no idea"

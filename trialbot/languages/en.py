@@ -56,6 +56,10 @@ _GO = re.compile(  # at the start, these mean "let's begin" (consent is still as
     r"enrol+|"
     r"register|apply|get started|let'?s (?:go|start|begin|do (?:it|this))|start|begin)\b"
 )
+_NOT_NOW = re.compile(
+    r"\b(?:not (?:right )?now|not today|not yet|not at the moment|maybe later|another time|"
+    r"some other time|(?:come back|do (?:it|this)|try) later)\b"
+)
 _LEADING_NO = re.compile(
     r"^\W*(?:no|nope|nah|naw|no thanks?|no thank you|not really|not now|not today|"
     r"never|i don'?t agree|i do not agree|i disagree|don'?t want to|i'?d rather not|"
@@ -275,6 +279,7 @@ LANGUAGE = Language(
         commands={name: _whole(pattern) for name, pattern in _COMMANDS.items()},
         go=_GO,
         leading_no=_LEADING_NO,
+        not_now=_NOT_NOW,
         leading_yes=_LEADING_YES,
         confirm_reply=_CONFIRM_REPLY,
         unsure=_UNSURE,
