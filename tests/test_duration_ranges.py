@@ -101,7 +101,7 @@ def test_a_range_under_the_limit_is_said_back_as_a_range() -> None:
         talk.say(text)
     talk.say("4 or 5 months")
     assert talk.pending == "confirm"
-    assert "between 4 month(s) and 5 month(s)" in talk.text()
+    assert "between 4 months and 5 months" in talk.text()
 
 
 def test_a_birthday_is_dated_by_the_age_the_candidate_gave() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -157,3 +158,48 @@ def test_importing_the_actions_reads_nothing() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+# -- plural forms ------------------------------------------------------------------------
+
+
+def test_a_count_picks_its_plural_form() -> None:
+    assert messages.render("span_months", n=1) == "1 month"
+    assert messages.render("span_months", n=5) == "5 months"
+    assert messages.render("span_weeks", n=1) == "1 week"
+    assert "1 more question about" in messages.render("progress", n=1)
+    assert "3 more questions about" in messages.render("progress", n=3)
+
+
+@pytest.mark.parametrize(
+    ("lang", "n", "category"),
+    [
+        ("en", 1, "one"),
+        ("en", 0, "other"),
+        ("en", 2, "other"),
+        ("en", "1.5", "other"),
+        ("cs", 1, "one"),
+        ("cs", 3, "few"),
+        ("cs", 5, "other"),
+        ("cs", "1.5", "many"),
+        ("en", "several", "other"),
+    ],
+)
+def test_plural_categories_follow_each_language(lang: str, n: object, category: str) -> None:
+    assert messages.plural_category(lang, n) == category
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ('span: {one: "{n} month"}', "'other' required"),
+        ('span: {one: "{n} month", lots: "{n} months", other: "{n} months"}', "plural forms are"),
+        ('span: {one: "a month", other: "{n} months"}', "the same placeholders"),
+        ('span: {one: "{count} month", other: "{count} months"}', "{n} among them"),
+    ],
+)
+def test_a_malformed_plural_message_is_refused(tmp_path: Path, entry: str, problem: str) -> None:
+    catalog = tmp_path / "en.yml"
+    catalog.write_text(entry + "\n")
+    with pytest.raises(messages.MessageError, match=re.escape(problem)):
+        messages.load(catalog)

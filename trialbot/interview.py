@@ -1497,7 +1497,7 @@ class _Interview:
     def _tell_progress(self) -> None:
         step = self.step()
         left = [q for q in self.trial.screening_questions if q.id not in self.answers]
-        self.say("progress", left=max(1, len(left)) if step.question_id else 0)
+        self.say("progress", n=max(1, len(left)) if step.question_id else 0)
 
     def _small_talk(self) -> bool:
         intent = self.incoming.intent

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import functools
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import yaml
 
@@ -34,11 +35,41 @@ class MessageError(LookupError):
         return str(self.args[0]) if self.args else ""
 
 
+# Plural categories (CLDR's names) and the rule that picks one for a count, per language.
+# A message with plural forms is a mapping of categories to texts, ``other`` required, and
+# takes the count as ``{n}``: ``span_months: {one: "{n} month", other: "{n} months"}``.
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+def _english_plural(n: float) -> str:
+    return "one" if n == 1 else "other"
+
+
+def _czech_plural(n: float) -> str:
+    if n != int(n):
+        return "many"  # "1,5 roku"
+    return "one" if n == 1 else "few" if 2 <= n <= 4 else "other"
+
+
+PLURAL_RULES: dict[str, Callable[[float], str]] = {"en": _english_plural, "cs": _czech_plural}
+
+
+def plural_category(lang: str, n: object) -> str:
+    """The plural category of the count ``n`` in ``lang`` ("other" for what is no number)."""
+    try:
+        number = float(str(n).replace(",", "."))
+    except ValueError:
+        return "other"
+    return PLURAL_RULES.get(lang, _english_plural)(number)
+
+
 @dataclass(frozen=True)
 class Message:
     key: str
     text: str
     placeholders: frozenset[str]
+    forms: Mapping[str, str] | None = None  # plural category -> text (``text`` is "other")
+    lang: str = DEFAULT_LANGUAGE
 
     def render(self, **values: object) -> str:
         missing = sorted(self.placeholders - values.keys())
@@ -50,7 +81,10 @@ class Message:
                 f"message {self.key!r}: {'; '.join(problems)} "
                 f"(it takes {', '.join(sorted(self.placeholders)) or 'no values'})"
             )
-        return self.text.format(**values)
+        text = self.text
+        if self.forms:
+            text = self.forms.get(plural_category(self.lang, values["n"]), self.text)
+        return text.format(**values)
 
 
 def _placeholders(key: str, text: str) -> frozenset[str]:
@@ -72,8 +106,27 @@ def _placeholders(key: str, text: str) -> frozenset[str]:
     return frozenset(names)
 
 
+def _plural_message(path: Path, key: str, forms: dict[Any, Any], lang: str) -> Message:
+    unknown = sorted(str(c) for c in forms if c not in PLURAL_CATEGORIES)
+    if unknown or "other" not in forms:
+        raise MessageError(
+            f"{path}: message {key!r}: plural forms are {', '.join(PLURAL_CATEGORIES)}, "
+            f"with 'other' required (got {', '.join(map(str, forms))})"
+        )
+    if not all(isinstance(t, str) and t.strip() for t in forms.values()):
+        raise MessageError(f"{path}: message {key!r}: every plural form must be a text")
+    placeholders = {category: _placeholders(key, text) for category, text in forms.items()}
+    if len(set(placeholders.values())) != 1 or "n" not in placeholders["other"]:
+        raise MessageError(
+            f"{path}: message {key!r}: every plural form takes the same placeholders, {{n}} "
+            "among them"
+        )
+    return Message(key, forms["other"], placeholders["other"], dict(forms), lang)
+
+
 def load(path: Path = CATALOG) -> dict[str, Message]:
-    """Reads and checks a catalog file (``key: text`` pairs)."""
+    """Reads and checks a catalog file (``key: text`` pairs; ``key: {one: ..., other:
+    ...}`` for a text with plural forms)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -84,9 +137,12 @@ def load(path: Path = CATALOG) -> dict[str, Message]:
     for key, text in data.items():
         if not isinstance(key, str) or not key.isidentifier():
             raise MessageError(f"{path}: message key {key!r} is not a plain name")
+        if isinstance(text, dict):
+            catalog[key] = _plural_message(path, key, text, path.stem)
+            continue
         if not isinstance(text, str) or not text.strip():
             raise MessageError(f"{path}: message {key!r} must be a non-empty text")
-        catalog[key] = Message(key, text, _placeholders(key, text))
+        catalog[key] = Message(key, text, _placeholders(key, text), lang=path.stem)
     return catalog
 
 
