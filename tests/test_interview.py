@@ -638,6 +638,25 @@ def test_yes_with_no_problem_is_consent(said: str) -> None:
     assert talk.consent is True
 
 
+def test_a_relative_is_not_asked_whom_to_call_when_no_details_are_noted() -> None:
+    """Not eligible, and no to future studies: no contact details, so no "whom to call"."""
+    talk = Talk()
+    talk.start("it's for my mum")
+    play(talk, {**ELIGIBLE, "age": "she is 80", "future_contact": "no"})
+    assert talk.outcome == "not_eligible"
+    assert "call_whom" not in talk.asked_pseudo
+
+
+def test_a_relative_is_asked_whom_to_call_once_details_are_to_be_noted() -> None:
+    talk = Talk()
+    talk.start("it's for my mum")
+    play(talk, {**ELIGIBLE, "age": "she is 80", "future_contact": "yes", "call_whom": "me"})
+    assert talk.outcome == "not_eligible"
+    assert talk.contact["name"]  # details for future studies are noted: whose?
+    assert talk.asked.index("future_contact") < talk.asked.index("contact_name")
+    assert talk.flags["call_whom"] == "answerer"
+
+
 def test_someone_answering_for_themselves_is_not_asked_whom_to_call() -> None:
     talk = Talk()
     talk.start()

@@ -926,7 +926,12 @@ class _Interview:
             return
         question = self.trial.question(step.question_id)
         self.state.phase = "contact" if question.phase == "contact" else "screening"
-        if question.phase == "contact" and self.state.answered_by and not self.state.call_whom:
+        if (
+            question.phase == "contact"
+            and contact_role(question) != "future_contact"  # details to note: whose?
+            and self.state.answered_by
+            and not self.state.call_whom
+        ):
             self._ask_whom()
             return
         self._ask(question)
