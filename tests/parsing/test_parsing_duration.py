@@ -115,6 +115,16 @@ def test_duration(read, text, expected):
         # life events, counted with the number given
         ("since my son was born, he's 9 now", months(108.0, hedged=True)),
         ("since I was pregnant with my daughter, she's 4", months(48.0, hedged=True)),
+        # "when"/"after" a birth too; "hes" without its apostrophe
+        ("it started when my son was born and hes 6 now", months(72.0, hedged=True)),
+        ("after my daughter was born, shes 4", months(48.0, hedged=True)),
+        ("it began when I had my first baby and she is 3 now", months(36.0, hedged=True)),
+        ("worse when i carry my son, he's 4", NU),
+        # a span said outright wins over the child's age
+        (
+            "worse after i had my son, he is 3, but the pain started 10 years ago",
+            months(120.0),
+        ),
         ("since I retired 3 years ago", months(36.0)),
         ("im 45, since i was 30", months(180.0, hedged=True)),
         ("since i was 30 years old, i'm 45 now", months(180.0, hedged=True)),

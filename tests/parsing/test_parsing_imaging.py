@@ -71,6 +71,9 @@ def mri(had, *findings, hedged=False):
         # decision: "normal for my age" is not a normal scan; the team reads the report
         ("normal for my age", mri("yes")),
         ("they said it was normal for my age", mri("yes")),
+        ("they said its my age", mri("yes")),
+        ("just ageing", mri("yes")),
+        ("age related", mri("yes")),
         # so is "nothing serious": said of mild wear as often as of a clear scan
         ("yes, nothing serious", mri("yes")),
         ("the doctor said nothing to worry about", mri("yes")),
@@ -90,6 +93,27 @@ def mri(had, *findings, hedged=False):
         ("yes, narrowing of the discs", mri("yes", "degenerated_disc")),
         ("before i answer - whats the difference between an mri and a ct?", NU),
         ("what? oh the tunnel one. yes, it showed worn discs", mri("yes", "degenerated_disc")),
+        # the doctor's plain words for wear: a spine older than its owner
+        ("they said my spine is like an 80 year olds", mri("yes", "degenerated_disc")),
+        ("it was like an 80 yr old's spine", mri("yes", "degenerated_disc")),
+        ("the discs of an eighty year old man", mri("yes", "degenerated_disc")),
+        ("he said i have the spine of an old woman", mri("yes", "degenerated_disc")),
+        ("my spine looks older than I am", mri("yes", "degenerated_disc")),
+        ("my spine is like a 20 year old's", NU),
+        # "X was negative" is the scan's result, not a scan not had
+        ("mri was negative", mri("yes", "normal")),
+        ("the mri was negative apart from some wear", mri("yes", "degenerated_disc")),
+        ("mri came back normal", mri("yes", "normal")),
+        ("ct was negative, never had an mri", mri("no")),
+        # more lay and report words for worn discs and facet joints
+        ("loss of signal in the discs", mri("yes", "degenerated_disc")),
+        ("squashed discs", mri("yes", "degenerated_disc")),
+        ("my discs have been squashed", mri("yes", "degenerated_disc")),
+        ("the discs have collapsed", mri("yes", "degenerated_disc")),
+        ("crumbling discs", mri("yes", "degenerated_disc")),
+        ("bone on bone", mri("yes", "degenerated_disc")),
+        ("narrowing between the vertebrae", mri("yes", "degenerated_disc")),
+        ("oa of the facets", mri("yes", "facet_arthropathy")),
     ],
 )
 def test_mri(read, text, expected):
@@ -155,6 +179,14 @@ def spect(had, levels=None, positive=None, hedged=False):
         # negative
         ("it was normal", spect("yes", 0, False)),
         ("negative", spect("yes", 0, False)),
+        ("spect was negative", spect("yes", 0, False)),
+        ("the bone scan came back clear", spect("yes", 0, False)),
+        ("no spect yet", spect("no")),
+        # two neighbours with only a space between are one segment
+        ("only one hot spot at l5 s1", spect("yes", 1, True)),
+        ("hot spots at l4 l5 and l5 s1", spect("yes", 2, True)),
+        ("it showed activity in two of the joints", spect("yes", 2, True)),
+        ("yes, it lit up in two places on the same level", spect("yes", 1, True)),
         ("it didn't light up", spect("yes", 0, False)),
         ("no hot spots", spect("yes", 0, False)),
         ("nothing lit up", spect("yes", 0, False)),

@@ -31,6 +31,11 @@ def found(*conditions, other=(), hedged=False):
         ("no, I was checked for spondylolisthesis and it was negative", found()),
         ("my mum had spina bifida, I don't", found()),
         ("bowel cancer screening was fine", found()),
+        # inflammatory spine disease and kyphosis are not excluding (not "spondylolysis")
+        ("i have ankylosing spondylitis but none of those", found(other=["inflammatory"])),
+        ("spondylitis", found(other=["inflammatory"])),
+        ("Bechterew's disease", found(other=["inflammatory"])),
+        ("kyphosis", found(other=["kyphosis"])),
         # tumour
         ("I had a tumour removed", found("tumour")),
         ("tumor", found("tumour")),

@@ -21,6 +21,8 @@ def tried(*therapies, relief=None, hedged=False):
         ("painkilers", tried("medication")),
         ("ibuprofen, paracetamol and tramadol", tried("medication")),
         ("naproxen", tried("medication")),
+        ("co codamol daily, still in agony", tried("medication")),
+        ("co-dydramol", tried("medication")),
         ("tylenol", tried("medication")),
         ("gabapentin and pregabalin", tried("medication")),
         ("pregabalin, duloxetine and a pain clinic", tried("medication", "other")),

@@ -151,6 +151,10 @@ YES_HEDGED, NO_HEDGED = ("yes", True), ("no", True)
         # another part of the back only; counts per week
         ("it's my neck", NO),
         ("mainly between the shoulder blades", NO),
+        # a yes that only adds where: the lower back
+        ("mostly my lower back yeah", YES),
+        ("yep, the small of my back", YES),
+        ("mostly my lower back", NU),  # no yes word: this parser also reads consent
         ("i wouldnt say most days, maybe twice a week", NO),
         ("more days than not", YES),
         ("5 days a week", YES),

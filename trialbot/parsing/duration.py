@@ -528,6 +528,9 @@ def _child_age(norm: str) -> Parsed | None:
     age = _CHILD_AGE.search(norm, event.end() - 1)
     if age is None:
         return None
+    rest = norm[: age.start()] + " ... " + norm[age.end() :]
+    if _first_span(rest) is not None and not _NOT_A_SPAN.search(rest):
+        return None  # a span said outright wins: "worse after my son, he's 3; 10 years in all"
     months = float(age.group("n")) * MONTHS_PER_UNIT[age.group("unit") or "year"]
     if not 0 < months <= MAX_MONTHS:
         return Parsed.not_understood()

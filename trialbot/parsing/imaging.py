@@ -8,9 +8,11 @@ Decisions:
   Report words: "DDD", "black/dark disc", "desiccation", "osteochondrosis", "loss of
   disc height", "annular tear", "wear and tear", "age-related changes" are
   ``degenerated_disc``; "all clear", "nothing found", "unremarkable", "healthy discs",
-  "no abnormalities" are ``normal``.
+  "no abnormalities" are ``normal``. "A spine like an 80 year old's", "the discs of an
+  old man", "my back looks older than I am" are ``degenerated_disc``.
 * "normal for my age" is *not* a normal scan: radiologists write it of the wear
-  expected at that age, which may or may not count. No finding is recorded (the
+  expected at that age, which may or may not count ("they said it's my age", "just
+  ageing" likewise). No finding is recorded (the
   criterion stays unknown and the study team reads the report). So is "nothing
   serious" / "nothing to worry about": said of mild wear as often as of a clear scan.
 * Findings from another scan ("CT showed worn discs, never had an MRI", "no MRI, just an
@@ -76,6 +78,20 @@ _NORMAL_FOR_AGE = re.compile(
     r"(?:at|for) my age\b|\bnormal (?:for|at) (?:\d+|my years)\b"
     # "nothing serious": the doctor's comfort, not a scan without wear
     r"|\bnothing (?:too |very |really )?(?:serious|major|to worry about|dramatic|alarming)\b"
+    # "they said it's my age", "just ageing", "age related": the same verdict of wear
+    r"|\b(?:it is|it was|its|just|only|simply|all) (?:down to |because of )?(?:my |your |old )?"
+    r"(?:age|ageing|aging)\b|\bage related\b|\bage - related\b"
+)
+# "my spine is like an 80 year old's", "the discs of an old man", "my back looks older
+# than I am": the doctor's plain words for wear (an age of 50 or more, or "old").
+_OLDER_SPINE = re.compile(
+    r"\b(?:spine|back|discs?|disks?|vertebrae|bones)\b(?:\s+\w+){0,3}?\s+(?:like|of|as)\s+"
+    r"(?:that of\s+|those of\s+|in\s+)?(?:an?|someone|somebody|a person)\s+(?:much\s+)?"
+    r"(?:[5-9]\d|1[01]\d|old|older|elderly|aged)\b"
+    r"|\blike (?:an?|someone) (?:[5-9]\d|1[01]\d|old|older|elderly)\b[^.;,]{0,30}?\b"
+    r"(?:spine|back|discs?|disks?|vertebrae)\b"
+    r"|\b(?:spine|back|discs?|disks?|vertebrae)\b(?:\s+\w+){0,2}?\s+(?:much\s+|way\s+|a lot\s+)?"
+    r"older than (?:me|i am|my age|it should be|they should be|it is|my years)\b"
 )
 _NOT_HAD = re.compile(
     r"\b(?:never|not)\s+(?:had|done|been)\b|\bhave not\b|\bhad none\b|\bno (?:mri|scan|spect)\b"
@@ -103,6 +119,13 @@ _DONT_KNOW_IF = re.compile(
     r"\b(?:do not know|not sure|no idea|can not remember|do not remember)\s+(?:if|whether|what "
     r"kind|which)\b"
 )
+# "the SPECT was negative": NegEx reads the following "was negative" as denying the scan,
+# but of a scan it is the result. Such a scan was had; its result is read as said.
+_RESULT_AFTER = re.compile(
+    r"^\s*(?:scan\s+|results?\s+|report\s+|test\s+)?(?:was|were|is|came back|come back|"
+    r"turned out|has come back|had come back)\s+(?:all\s+|completely\s+|totally\s+|"
+    r"entirely\s+)?(?:negative|clear|normal)\b"
+)
 _OWN_MRI = frozenset({"mri"})
 _OWN_SPECT = frozenset({"spect_ct"})
 
@@ -127,10 +150,14 @@ def read_mri(analysis: Analysis) -> Parsed:
     normal = bool(normal_words) or bool(_NORMAL.search(norm))
     hedged = bool(analysis.hedge_cues) or any(m.hedged for m in found)
     evidence = ", ".join(m.text for m in found) or analysis.text
+    older = _OLDER_SPINE.search(words_to_digits(norm)[0])
+    if older and "degenerated_disc" not in findings:
+        findings.insert(0, "degenerated_disc")  # "a spine like an 80 year old's"
+        evidence = ", ".join([older.group(), *(m.text for m in found)])
     imaging = analysis.of("IMAGING", negated=None)
     mri_named = [m for m in imaging if m.value == "mri"]
-    mri_denied = any(m.negated for m in mri_named)
-    other_scan = any(m.value != "mri" and not m.negated for m in imaging)
+    mri_denied = any(_denied(m, norm) for m in mri_named)
+    other_scan = any(m.value != "mri" and not _denied(m, norm) for m in imaging)
     if (findings or normal) and (mri_denied or (other_scan and not mri_named)):
         # "CT showed worn discs, never had an MRI": not the MRI's findings.
         if mri_denied:
@@ -159,7 +186,7 @@ def _had(analysis: Analysis, own: frozenset[str]) -> str | None:
     norm = analysis.norm
     answer = leading_answer(norm)
     named = [m for m in analysis.of("IMAGING", negated=None) if m.value in own]
-    if answer == "no" and any(not m.negated for m in named) and _HAD.search(norm):
+    if answer == "no" and any(not _denied(m, norm) for m in named) and _HAD.search(norm):
         # "nope, had a nuclear scan last year and was fine" (the no answers another
         # question): the scan was had.
         return "yes"
@@ -173,9 +200,9 @@ def _had(analysis: Analysis, own: frozenset[str]) -> str | None:
         rest = norm[: no_result.start()] + " " + norm[no_result.end() :]
         if _HAD.search(rest) and not _NOT_HAD.search(rest):
             return "yes"
-    if any(m.negated for m in named) or _NOT_HAD.search(norm):
+    if any(_denied(m, norm) for m in named) or _NOT_HAD.search(norm):
         return "no"
-    if _HAD.search(norm) or any(not m.negated for m in named):
+    if _HAD.search(norm) or any(not _denied(m, norm) for m in named):
         return "yes"
     if DONT_KNOW.search(norm) or answers_elsewhere(analysis, own):
         return None
@@ -183,17 +210,25 @@ def _had(analysis: Analysis, own: frozenset[str]) -> str | None:
     return str(said.value) if said.understood and said.value else None
 
 
+def _denied(mention: Mention, norm: str) -> bool:
+    """Whether the scan named is said not to have been had ("no SPECT yet"), not merely
+    to have come back negative ("the SPECT was negative")."""
+    return mention.negated and not _RESULT_AFTER.match(norm[mention.end :])
+
+
 def _imaging(value: dict[str, object], hedged: bool, evidence: str) -> Parsed:
     return Parsed(understood=True, value=value, hedged=hedged, evidence=evidence)
 
 
 # Vertebrae in order, so a segment's size is a difference: T12 -> 12, L1 -> 13, S1 -> 18.
+# Two neighbours with only a space between are one segment too: "L5 S1", "l4 l5 l5 s1".
 _VERTEBRA = re.compile(
-    r"\b(?P<a>[tls])(?P<an>\d{1,2})(?:\s*(?:-|/|–|to|through)\s*(?P<b>[tls])?"
-    r"(?P<bn>\d{1,2}))?\b"
+    r"\b(?P<a>[tls])(?P<an>\d{1,2})(?:(?:\s*(?:-|/|–|to|through)\s*|(?P<space>\s+)(?=[tls]\d))"
+    r"(?P<b>[tls])?(?P<bn>\d{1,2}))?\b"
 )
 _COUNTED = re.compile(
-    r"\b(?P<n>\d{1,2})\s*(?:\+\s*|or\s+more\s+)?(?:different\s+|separate\s+|spinal\s+|active\s+|"
+    r"\b(?P<n>\d{1,2})\s*(?:\+\s*|or\s+more\s+)?(?:of\s+(?:the\s+|my\s+)?)?"
+    r"(?:different\s+|separate\s+|spinal\s+|active\s+|"
     r"positive\s+|hot\s+|affected\s+|lumbar\s+|bright\s+)?(?:levels?|places?|spots?|areas?|"
     r"segments?|hot\s?spots?|discs?|joints?|points?)\b"
 )
@@ -207,6 +242,8 @@ _ONE = re.compile(
     r"\b(?:single|only one|just one|only 1|just 1|just the 1|just the one|the one)\s+"
     r"(?:level|place|spot|area|segment|hot\s?spot)\b"
 )
+# Spots counted on one level: "two places on the same level", "both sides of L4/5".
+_SAME_LEVEL = re.compile(r"\b(?:on|at|in) (?:the )?same level\b|\bsame level\b")
 # A bare count as the whole answer: "yes, 2", "three", "2+".
 _BARE_COUNT = re.compile(
     r"^\W*(?:yes\W*)?(?:(?:only|just)\s+(?:the\s+)?)?(?P<n>\d)\s*\+?\s*(?:only)?\W*$"
@@ -238,6 +275,9 @@ def count_levels(text: str) -> int:
             segments.add((first, first))
             continue
         second = _index(match.group("b") or match.group("a"), int(match.group("bn")))
+        if match.group("space") and second is not None and second != first + 1:
+            segments.update({(first, first), (second, second)})  # "L3 L5": two named
+            continue
         if second is None or second <= first:
             segments.add((first, first))
             continue
@@ -256,7 +296,7 @@ def read_spect_ct(analysis: Analysis) -> Parsed:
         return Parsed.not_understood()  # "whats a spect?"
     hedged = bool(analysis.hedge_cues)
     spect_named = [m for m in analysis.of("IMAGING", negated=None) if m.value == "spect_ct"]
-    if any(m.negated for m in spect_named):
+    if any(_denied(m, norm) for m in spect_named):
         # "two levels on MRI, no SPECT yet": the levels are not the SPECT/CT's.
         return _imaging({"had": "no", "levels": None, "positive": None}, hedged, analysis.text)
     about_spect = _spect_clauses(analysis)
@@ -269,7 +309,7 @@ def read_spect_ct(analysis: Analysis) -> Parsed:
         levels = 2
     counted = [int(m.group("n")) for m in _COUNTED.finditer(digits)]
     if levels is None and counted:
-        levels = max(counted)
+        levels = 1 if _SAME_LEVEL.search(digits) else max(counted)
     if levels is None and _ONE.search(digits):
         levels = 1
     bare = _BARE_COUNT.match(words_to_digits(norm)[0])

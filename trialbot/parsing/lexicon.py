@@ -82,6 +82,10 @@ _DEGENERATED = {
     "narrowed",
     "collapsed",
     "flattened",
+    "squashed",
+    "crumbling",
+    "crumbled",
+    "compressed",
 }
 _BULGING = {"bulging", "bulge", "bulges", "protruding"}
 _HERNIATED = {"herniated", "slipped", "prolapsed", "ruptured", "extruded", "herniating"}
@@ -102,7 +106,9 @@ TOKEN_PATTERNS: list[tuple[str, str, list[Pattern]]] = [
         "degenerated_disc",
         [
             {"NORM": {"IN": sorted(_DISC)}},
-            {"NORM": {"IN": sorted(_LINK)}, "OP": "?"},
+            # "discs were dark", "the discs have collapsed", "discs have been squashed"
+            {"NORM": {"IN": sorted(_LINK | {"have", "has", "had"})}, "OP": "?"},
+            {"NORM": "been", "OP": "?"},
             {"NORM": {"IN": sorted(_DEGREE)}, "OP": "*"},
             *_words(_DEGENERATED),
         ],

@@ -4,7 +4,8 @@ Excluding ``conditions``: tumour, congenital defect (spina bifida...), spondylol
 (pars fracture) and spondylolisthesis (a slipped *vertebra*). A slipped, herniated or
 bulging *disc*, degenerated discs, stenosis or scoliosis is not excluding: it goes to
 ``other`` under its own name (``herniated_disc``, ``degenerated_disc``, ...), so staff
-can still see it.
+can still see it. So does inflammatory spine disease ("ankylosing spondylitis",
+``inflammatory``: not "spondylolysis") and kyphosis.
 
 Decisions:
 
@@ -56,6 +57,8 @@ OTHER = (
     "osteoporosis",
     "infection",
     "cyst",
+    "inflammatory",
+    "kyphosis",
 )
 
 _NONE = re.compile(

@@ -400,6 +400,18 @@ _LOW_BACK = re.compile(
     r"\b(?:low|lower|lumbar|small of|bottom of|base of|lower part of)\b.{0,20}\b(?:back|spine)\b"
     r"|\blumbar\b|\blower back\b|\blow back\b"
 )
+# A yes that only adds where: "mostly my lower back yeah", "yep, the small of my back" (the
+# location words alone would send it to the radiation question). Without a yes word it
+# stays unread: this parser also reads consent.
+_LOW_BACK_PLACE = (
+    r"(?:(?:mostly|mainly|mostly just|just|only|all|always|right)\s+)?(?:in\s+|at\s+)?"
+    r"(?:my|the)\s+(?:lower back|low back|small of my back|bottom of my back|lumbar area|"
+    r"lumbar region|lower spine)(?:\s+(?:mostly|mainly|area|region))?"
+)
+_LOW_BACK_HERE = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup)\W+" + _LOW_BACK_PLACE + r"\W*$"
+    r"|^\W*" + _LOW_BACK_PLACE + r"\W+(?:yes|yeah|yep|yup)\W*$"
+)
 _CONTRADICTS = {
     "yes": re.compile(r"(?:^|[,.!?;]\s*)(?:no|nope|not really)\s*(?:[,.!?;]|$)"),
     "no": re.compile(r"(?:^|[,.!?;]\s*)(?:yes|yep)\s*(?:[,.!?;]|$)"),
@@ -444,6 +456,9 @@ def read_yes_no(analysis: Analysis) -> Parsed:
     if elsewhere and not _LOW_BACK.search(norm):
         # "it's my neck", "mainly between the shoulder blades": not the lower back.
         return Parsed(understood=True, value="no", evidence=elsewhere.group().strip())
+    here = _LOW_BACK_HERE.match(norm)
+    if here:
+        return Parsed(understood=True, value="yes", evidence=here.group().strip())
     if answers_elsewhere(analysis, {"low_back_pain"}):
         return Parsed.not_understood()  # "I'm 48", "physio didn't help"
     reading = polarity(norm)
