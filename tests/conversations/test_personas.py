@@ -1,8 +1,9 @@
 """The persona files played through the REST channel, as ``make eval`` plays them.
 
 ``personas/tuning.yml`` (60 candidates), ``personas/fresh.yml``, ``fresh2.yml`` (50
-each), ``fresh3.yml``, ``fresh4.yml`` (40 each) and ``fresh5.yml`` (36, the conversation
-rather than single answers), each written later by someone who had not read the code,
+each), ``fresh3.yml``, ``fresh4.yml``, ``fresh6.yml`` (40 each, fresh6 on the clinical
+answers) and ``fresh5.yml`` (36, the conversation rather than single answers), each written
+later by someone who had not read the code,
 then tuned against, may be tuned against;
 ``personas/heldout.yml`` (60, written with the tuning set by people who had not seen the
 parsers) is only ever measured. Both must keep every candidate moving (none stuck) and never route an
@@ -31,6 +32,7 @@ FLOORS = {
     "fresh3": (0.97, 0.98),
     "fresh4": (0.97, 0.98),
     "fresh5": (0.97, 0.98),
+    "fresh6": (0.97, 0.98),
     "heldout": (0.95, 0.97),
 }
 MISROUTED = {
@@ -40,6 +42,7 @@ MISROUTED = {
     "fresh3": 0,
     "fresh4": 0,
     "fresh5": 0,
+    "fresh6": 0,
     "heldout": 0,
 }
 

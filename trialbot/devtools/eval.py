@@ -29,7 +29,7 @@ from trialbot.devtools.train import ROOT, train
 PERSONAS = ROOT / "tests" / "conversations" / "personas"
 DEFAULT_FILES = tuple(
     PERSONAS / f"{name}.yml"
-    for name in ("tuning", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "heldout")
+    for name in ("tuning", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "heldout")
 )
 
 
