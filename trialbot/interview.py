@@ -692,8 +692,9 @@ class _Interview:
     def _take(self, question: Question, reading: Parsed, extras: dict[str, Parsed]) -> None:
         """An understood answer to the pending question: confirm it first when it would
         exclude the candidate, otherwise store it (with the other answers it held)."""
-        if self._would_exclude(question, reading):
-            self._ask_confirmation(question, reading, self._verdicts_with(question, reading))
+        verdicts = self._verdicts_with(question, reading)
+        if Verdict.FAIL.value in verdicts.values():
+            self._ask_confirmation(question, reading, verdicts)
             if extras:
                 self._record_extras(extras)
             return
@@ -703,19 +704,6 @@ class _Interview:
         if extras:
             self._acknowledge({question.id: reading, **extras})
         self._advance()
-
-    def _would_exclude(self, question: Question, reading: Parsed) -> bool:
-        """Would this reading, as said, fail a criterion? A doubtful reading ("about 5
-        months"; a cancer elsewhere that the team must judge; an allergy to CT dye, not to
-        the tracer) fails only where the criterion's own margin says even the most
-        generous reading fails: otherwise it is stored as doubtful and left for the study
-        team, not confirmed into a certainty it never had ("a tumour? yes")."""
-        answers = {**self.answers, question.id: Answer(question.id, self.text, reading)}
-        return any(
-            evaluate_criterion(c, answers).verdict is Verdict.FAIL
-            for c in self.trial.criteria
-            if question.id in c.questions
-        )
 
     def _verdicts_with(self, question: Question, reading: Parsed) -> dict[str, str]:
         """What each criterion fed by ``question`` would be with this reading, taken as
@@ -1188,8 +1176,8 @@ class _Interview:
                 break
         else:
             return False
-        if self._would_exclude(question, reading):
-            verdicts = self._verdicts_with(question, reading)
+        verdicts = self._verdicts_with(question, reading)
+        if Verdict.FAIL.value in verdicts.values():
             # Confirm first; the confirmed correction is stored against its question.
             self.state.pending = question.id
             self.state.asks = 1
