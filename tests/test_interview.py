@@ -811,6 +811,36 @@ def test_not_sure_to_a_check_keeps_the_reading_as_a_guess(unsure: str) -> None:
     assert talk.pending == "conservative_care", "a guess never excludes"
 
 
+@pytest.mark.parametrize(
+    ("question", "for_the_team"),
+    [
+        ("spinal_pathology", "breast cancer 10 years ago, never spread to the bones"),
+        ("spect_intolerance", "allergic to iodine contrast"),  # CT dye, not the tracer
+        ("spect_intolerance", "im claustrophobic"),
+    ],
+)
+def test_a_doubt_for_the_team_is_stored_not_confirmed_into_a_fail(
+    question: str, for_the_team: str
+) -> None:
+    """A "yes" to "a tumour?" would turn a cancer elsewhere (which the team must judge)
+    into an exclusion: such a reading is stored as doubtful, without the check."""
+    talk = Talk()
+    talk.start()
+    play_until(talk, question)
+    talk.say(for_the_team)
+    assert talk.pending != "confirm", talk.text()
+    assert talk.answers[question].parsed.hedged
+    assert talk.outcome != "not_eligible"
+
+
+def test_a_cancer_in_the_spine_is_still_checked_before_it_excludes() -> None:
+    talk = Talk()
+    talk.start()
+    play_until(talk, "spinal_pathology")
+    talk.say("i had cancer that spread to my spine")
+    assert talk.pending == "confirm"
+
+
 # -- double taps and buttons of earlier questions ------------------------------------------
 
 

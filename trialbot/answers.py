@@ -58,6 +58,10 @@ class Parsed:
     evidence: str = ""
     # Why a contact detail was rejected, in plain language (phone, email, name only).
     problem: str | None = None
+    # The doubt is the study team's to settle, not the candidate's (a cancer elsewhere
+    # that may have spread; an allergy to CT dye, not to the tracer; claustrophobia):
+    # hedged, and never said back for a yes that would turn it into an exclusion.
+    for_team: bool = False
 
     @property
     def is_dont_know(self) -> bool:

@@ -693,7 +693,9 @@ class _Interview:
         """An understood answer to the pending question: confirm it first when it would
         exclude the candidate, otherwise store it (with the other answers it held)."""
         verdicts = self._verdicts_with(question, reading)
-        if Verdict.FAIL.value in verdicts.values():
+        # A doubt that is the study team's (``for_team``: a cancer elsewhere, an allergy to
+        # CT dye) is stored as it is: a "yes" to "a tumour?" would not settle it.
+        if Verdict.FAIL.value in verdicts.values() and not reading.for_team:
             self._ask_confirmation(question, reading, verdicts)
             if extras:
                 self._record_extras(extras)

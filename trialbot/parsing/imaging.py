@@ -428,6 +428,7 @@ def read_spect_intolerance(analysis: Analysis) -> Parsed:
                 value="yes",
                 hedged=hedged or dye_only or any(m.hedged for m in firm),
                 evidence=evidence,
+                for_team=dye_only,  # CT dye is not the tracer: the team weighs it
             )
     if soft and lead != "no" and not _CAN.search(norm):
         # Claustrophobia, breastfeeding, a fear of needles: the study team weighs them.
@@ -436,6 +437,7 @@ def read_spect_intolerance(analysis: Analysis) -> Parsed:
             value="yes",
             hedged=True,
             evidence=", ".join(m.text for m in soft),
+            for_team=True,
         )
     if lead is not None:
         return Parsed(understood=True, value=lead, hedged=hedged, evidence=analysis.text)

@@ -112,20 +112,23 @@ def read_spinal_pathology(analysis: Analysis) -> Parsed:
         or any(m.value == o and not OTHER_ORGAN.search(analysis.clause_of(m)) for m in found_other)
     ]
     tumours = [m for m in said if m.value == "tumour"]
+    for_team = False
     if tumours and all(_other_organ(m, analysis) for m in tumours):
-        hedged = True  # "I had breast cancer": may have spread; the team checks
+        hedged = for_team = True  # "I had breast cancer": may have spread; the team checks
     congenital = [m for m in said if m.value == "congenital_defect"]
     if (
         congenital
         and "scoliosis" in other
         and all(_SCOLIOSIS_FROM_BIRTH.fullmatch(m.text.lower()) for m in congenital)
     ):
-        hedged = True  # "born with a curved spine": congenital or childhood scoliosis
+        hedged = for_team = True  # "born with a curved spine": congenital or childhood
     evidence = ", ".join(m.text for m in said + found_other)
 
     if conditions or other:
         value = {"conditions": conditions, "other": other}
-        return Parsed(understood=True, value=value, hedged=hedged, evidence=evidence)
+        return Parsed(
+            understood=True, value=value, hedged=hedged, evidence=evidence, for_team=for_team
+        )
 
     if lead == "no":
         return _none(hedged, analysis.text)
