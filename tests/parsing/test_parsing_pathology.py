@@ -111,3 +111,26 @@ def test_spinal_pathology(read, text, expected):
 @pytest.mark.parametrize(("question", "text"), answers_except("spinal_pathology", "mri"))
 def test_an_answer_to_another_question_is_not_a_pathology(read, question, text):
     assert read("spinal_pathology", text) == NU
+
+
+@pytest.mark.parametrize(
+    ("text", "spinal"),
+    [
+        ("I had prostate cancer and it spread to one of my vertebrae", True),
+        ("breast cancer, spread to my spine", True),
+        ("lung cancer with bone mets", True),
+        ("breast cancer 10 years ago, never spread to the bones", False),
+        ("bowel cancer, it did not spread anywhere", False),
+        ("had breast cancer, all clear", False),
+    ],
+)
+def test_a_cancer_elsewhere_that_reached_the_spine_is_a_spinal_tumour(text, spinal):
+    """Spread to the spine: a tumour there, checked with the candidate like any other; not
+    said to have spread: the team judges it (hedged, ``for_team``)."""
+    from datetime import date
+
+    from trialbot.parsing import parse
+
+    reading = parse("spinal_pathology", text, today=date(2026, 12, 1))
+    assert reading.value["conditions"] == ["tumour"]
+    assert (reading.hedged, reading.for_team) == (not spinal, not spinal)

@@ -113,7 +113,11 @@ def read_spinal_pathology(analysis: Analysis) -> Parsed:
     ]
     tumours = [m for m in said if m.value == "tumour"]
     for_team = False
-    if tumours and all(_other_organ(m, analysis) for m in tumours):
+    if (
+        tumours
+        and all(_other_organ(m, analysis) for m in tumours)
+        and not _spread_to_spine(analysis.norm)
+    ):
         hedged = for_team = True  # "I had breast cancer": may have spread; the team checks
     congenital = [m for m in said if m.value == "congenital_defect"]
     if (
@@ -148,6 +152,23 @@ def read_spinal_pathology(analysis: Analysis) -> Parsed:
     if answer.is_dont_know:
         return Parsed.dont_know(evidence=analysis.text)
     return Parsed.not_understood()
+
+
+# "it spread to one of my vertebrae", "with spine metastases": a cancer elsewhere that
+# reached the spine is a spinal tumour; "it never spread to the bones" is not.
+_SPREAD = re.compile(
+    r"\b(?:spread|spreads|spreading|gone|went|moved|metastas\w*|mets)\b[^.;]{0,30}?"
+    r"\b(?:spine|spinal|vertebra\w*|backbone|bones?|skeleton|[lts]\d{1,2})\b"
+)
+_NOT_SPREAD = re.compile(
+    r"\b(?:never|not|no|nt|hasn'?t|has not|didn'?t|did not|without|wasn'?t)\b[^.;,]{0,20}"
+    r"\b(?:spread|spreads|gone|went|moved|metastas\w*|mets)\b"
+)
+
+
+def _spread_to_spine(norm: str) -> bool:
+    spread = _SPREAD.search(norm)
+    return spread is not None and not _NOT_SPREAD.search(norm[: spread.end()])
 
 
 def _none(hedged: bool, evidence: str) -> Parsed:
