@@ -638,6 +638,21 @@ def test_yes_with_no_problem_is_consent(said: str) -> None:
     assert talk.consent is True
 
 
+def test_a_relative_hears_the_check_about_the_person_not_about_themselves() -> None:
+    talk = Talk()
+    talk.start("it's for my mum")
+    talk.say("she is 80")
+    assert talk.pending == "confirm"
+    assert "they are 80" in talk.text() and "you are" not in talk.text()
+
+
+def test_someone_answering_for_themselves_hears_you() -> None:
+    talk = Talk()
+    talk.start()
+    talk.say("80")
+    assert "you are 80" in talk.text()
+
+
 def test_a_relative_is_not_asked_whom_to_call_when_no_details_are_noted() -> None:
     """Not eligible, and no to future studies: no contact details, so no "whom to call"."""
     talk = Talk()

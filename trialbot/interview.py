@@ -1528,7 +1528,9 @@ class _Interview:
     # -- plain words for a reading --------------------------------------------------------
 
     def describe(self, question: Question, reading: Parsed) -> str:
-        return describe(question, reading, self.lang)
+        # Someone answering for another person hears about that person ("they are 80").
+        about = "them" if self.state.answered_by == "relative" else "you"
+        return describe(question, reading, self.lang, about=about)
 
 
 def _months_text(months: float, lang: str) -> str:
@@ -1554,10 +1556,18 @@ def _terms(values: list[str], lang: str) -> str:
     return ", ".join(names[:-1]) + messages.render("list_and", lang=lang) + names[-1]
 
 
-def describe(question: Question, reading: Parsed, lang: str = "en") -> str:
-    """What the bot understood, in plain words ("the pain goes below your knee")."""
+def describe(question: Question, reading: Parsed, lang: str = "en", about: str = "you") -> str:
+    """What the bot understood, in plain words ("the pain goes below your knee").
+
+    ``about="them"``: said of the person someone is answering for ("they are 80"), with
+    the catalog's ``<key>_them`` texts where there are any."""
     value = reading.value
-    render = lambda key, **v: messages.render(key, lang=lang, **v)  # noqa: E731
+
+    def render(key: str, **values: object) -> str:
+        if about == "them" and messages.has(f"{key}_them", lang=lang):
+            key = f"{key}_them"
+        return messages.render(key, lang=lang, **values)
+
     if not reading.understood:
         return render("understood_unclear", topic=question.topic or question.text)
     if value is None:
