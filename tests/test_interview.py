@@ -646,6 +646,17 @@ def test_a_relative_hears_the_check_about_the_person_not_about_themselves() -> N
     assert "they are 80" in talk.text() and "you are" not in talk.text()
 
 
+@pytest.mark.parametrize("own", ["im 45", "I'm 45 years old", "i was born in 1981"])
+def test_a_relative_giving_their_own_age_is_asked_for_the_persons(own: str) -> None:
+    talk = Talk()
+    talk.start("it's for my mum")
+    talk.say(own)
+    assert "age" not in talk.answers
+    assert "your own age" in talk.text() and talk.pending == "age"
+    talk.say("she's 67")
+    assert talk.value("age") == 67
+
+
 def test_someone_answering_for_themselves_hears_you() -> None:
     talk = Talk()
     talk.start()

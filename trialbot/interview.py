@@ -354,6 +354,16 @@ class _Interview:
         the candidate's age when it is known ("since my 50th birthday")."""
         return parse(expects, text, today=self.today, language=self.lang, age=self._known_age())
 
+    def _own_age_from_a_relative(self, question: Question) -> bool:
+        """Someone answering for another person gave an age in the first person ("im
+        45") to the question about the age: their own, most likely."""
+        return (
+            self.state.answered_by == "relative"
+            and question.id in self.trial.questions_about(["age"])
+            and bool(self.phrases.own_age.search(self.lowered))
+            and not self.phrases.relative.search(self.lowered)
+        )
+
     def _known_age(self) -> int | None:
         asked = self.trial.questions_about(["age"])
         answer = self.answers.get(asked[0]) if asked else None
@@ -661,6 +671,11 @@ class _Interview:
             self._contact(question)
             return
         reading = self.read(question)
+        if reading.understood and self._own_age_from_a_relative(question):
+            # "im 45" from someone answering for their mother: their age, not hers
+            self.say("relative_own_age")
+            self._ask_again(question)
+            return
         extras = self._extract(exclude=question.id)
         if reading.understood:
             start = len(self.replies)

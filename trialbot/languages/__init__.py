@@ -81,6 +81,7 @@ class Phrases:
     # answerer's own ("son") with a possessive (``his``/``her``/``their``) in the match.
     relative: re.Pattern[str]
     relationship: Mapping[str, str]  # relationship word -> what staff read ("mum": mother)
+    own_age: re.Pattern[str]  # an age in the first person ("i'm 45", "i was born in 1980")
     candidate_is: Mapping[tuple[str, str], str]  # ("son", "his") -> "father"
     # "Whom should the study team call?": candidate | answerer | either.
     whom: tuple[tuple[str, re.Pattern[str]], ...]

@@ -56,6 +56,10 @@ _GO = re.compile(  # at the start, these mean "let's begin" (consent is still as
     r"enrol+|"
     r"register|apply|get started|let'?s (?:go|start|begin|do (?:it|this))|start|begin)\b"
 )
+_OWN_AGE = re.compile(
+    r"^\W*(?:i'?m|im|i am|i was born|i turn(?:ed)?|my age is)\b"
+    r"|\b(?:i'?m|im|i am) (?:\d{1,3}|[a-z]+ty)(?: years old)?\W*$"
+)
 _NOT_NOW = re.compile(
     r"\b(?:not (?:right )?now|not today|not yet|not at the moment|maybe later|another time|"
     r"some other time|(?:come back|do (?:it|this)|try) later)\b"
@@ -297,6 +301,7 @@ LANGUAGE = Language(
         thanks=_THANKS,
         relative=_RELATIVE,
         relationship=_RELATIONSHIP,
+        own_age=_OWN_AGE,
         candidate_is=_CANDIDATE_IS,
         whom=_WHOM,
     ),
