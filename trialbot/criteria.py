@@ -272,10 +272,13 @@ class Trial(_Model):
     def has_question(self, question_id: str) -> bool:
         return question_id in self._questions_by_id
 
+    @cached_property
+    def _questions_by_fact(self) -> dict[str, str]:
+        return {q.fact: q.id for q in self.questions if q.fact}
+
     def questions_about(self, facts: list[str]) -> list[str]:
         """The ids of the questions that ask about ``facts``, in the order given."""
-        by_fact = {q.fact: q.id for q in self.questions if q.fact}
-        return [by_fact[fact] for fact in facts if fact in by_fact]
+        return [self._questions_by_fact[f] for f in facts if f in self._questions_by_fact]
 
     @property
     def consent_question(self) -> Question:

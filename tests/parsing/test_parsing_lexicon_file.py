@@ -12,14 +12,14 @@ from trialbot.parsing import lexicon
 
 
 def test_the_file_is_what_the_parsers_read() -> None:
-    assert lexicon._load_phrases(lexicon.CLINICAL_TERMS) == lexicon.PHRASES
-    assert {"THERAPY", "FINDING", "BODY", "INTOLERANCE"} <= set(lexicon.PHRASES)
-    assert "physio" in lexicon.PHRASES["THERAPY"]["physiotherapy"]
-    assert sum(len(p) for values in lexicon.PHRASES.values() for p in values.values()) > 500
+    assert lexicon._load_phrases(lexicon.CLINICAL_TERMS) == lexicon.phrases()
+    assert {"THERAPY", "FINDING", "BODY", "INTOLERANCE"} <= set(lexicon.phrases())
+    assert "physio" in lexicon.phrases()["THERAPY"]["physiotherapy"]
+    assert sum(len(p) for values in lexicon.phrases().values() for p in values.values()) > 500
 
 
 def test_no_phrase_stands_for_two_values_of_one_label() -> None:
-    for label, values in lexicon.PHRASES.items():
+    for label, values in lexicon.phrases().items():
         seen: dict[str, str] = {}
         for value, phrases in values.items():
             for phrase in phrases:

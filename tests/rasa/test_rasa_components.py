@@ -64,7 +64,7 @@ def test_the_model_holds_no_tensorflow_model() -> None:
     assert not [n for n in names if ".tf_model" in n or n.endswith(".data-00000-of-00001")]
 
 
-def test_every_faq_entry_and_small_talk_reply_can_be_picked(agent: Any) -> None:
+def test_a_pick_carries_rasas_response_selector_output(agent: Any) -> None:
     """The picks carry Rasa's ResponseSelector output: the responses of the picked key."""
     result = asyncio.run(agent.parse_message("what happens to my data?"))
     pick = result["response_selector"]["default"]["response"]

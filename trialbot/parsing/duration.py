@@ -54,6 +54,7 @@ from dataclasses import replace
 from datetime import date
 
 from trialbot.answers import Parsed
+from trialbot.parsing import lexicon
 from trialbot.parsing.nlp import Analysis, analyse
 from trialbot.parsing.numbers import (
     MONTH_NAMES,
@@ -196,10 +197,7 @@ _NOT_A_SPAN = re.compile(
 )
 # Learner English for an age, left out before reading: "i have 54 years, pain is since 3
 # years" is 3 years.
-_LEARNER_AGE = re.compile(
-    r"\b(?:i|he|she)\s+(?:have|has)\s+(?:1[6-9]|[2-9]\d|1[01]\d)\s+years\b"
-    r"(?!\s+(?:of|with|since|already|now|back|pain|in|the|this|it|ago|long)\b)"
-)
+_LEARNER_AGE = re.compile(lexicon.LEARNER_AGE)
 # "the better part of a decade": more than 5 years, said loosely ("better" is no relief).
 _BETTER_PART = re.compile(
     r"\b(?:the )?(?:better|best|greater) part of (?:a|the last|the past) decade\b"

@@ -1,8 +1,8 @@
 """The clinical vocabulary the parsers recognise, as spaCy EntityRuler patterns.
 
-Data: nothing here is built at import time; the clinical phrases are read from
-``clinical_terms.en.yml`` (next to this module, for clinicians to review) when it is
-imported. Every entity has a ``label`` (the family a parser reads) and an ``id`` (the
+Data: nothing here is built or read at import time; the clinical phrases are read
+from ``clinical_terms.en.yml`` (next to this module, for clinicians to review) on first
+use (:func:`phrases`). Every entity has a ``label`` (the family a parser reads) and an ``id`` (the
 normalized value it stands for), so a parser reads ``mention.value`` instead of
 re-interpreting the words.
 
@@ -19,6 +19,7 @@ negatives undone before reading (:data:`DOUBLE_NEGATIVES`) and the red-flag phra
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,11 @@ def _load_phrases(path: Path = CLINICAL_TERMS) -> dict[str, dict[str, list[str]]
     return data
 
 
-PHRASES: dict[str, dict[str, list[str]]] = _load_phrases()
+@functools.cache
+def phrases() -> dict[str, dict[str, list[str]]]:
+    """The clinical phrases (label -> value -> phrases), read on first use."""
+    return _load_phrases()
+
 
 _DISC = {"disc", "discs", "disk", "disks"}
 _LINK = {"is", "are", "was", "were", "look", "looked", "looks", "seemed", "showed", "show"}
@@ -242,7 +247,11 @@ TOKEN_PATTERNS: list[tuple[str, str, list[Pattern]]] = [
     ),
 ]
 
-LABELS = frozenset(PHRASES) | {label for label, _value, _tokens in TOKEN_PATTERNS}
+
+def labels() -> frozenset[str]:
+    """Every entity label the patterns give."""
+    return frozenset(phrases()) | {label for label, _value, _tokens in TOKEN_PATTERNS}
+
 
 # Words the fuzzy speller may correct towards; drawn from the phrases above plus words
 # that decide answers elsewhere. Short words are excluded: too many false friends.
@@ -701,6 +710,12 @@ DOUBLE_NEGATIVES: list[tuple[str, str]] = [
 # "to legs it not goes", "under the knee not", "it not help"). Rewritten like the double
 # negatives, before anything else reads the text, to the order NegEx and the parsers know:
 # "it does not go in the leg", "not under the knee", "it does not help".
+# Learner English for an age: "i have 54 years" (not how long the pain has lasted). The
+# topic reader takes it as an age; the duration parser leaves it out before reading.
+LEARNER_AGE = (
+    r"\b(?:i|he|she)\s+(?:have|has)\s+(?:1[6-9]|[2-9]\d|1[01]\d)\s+years\b"
+    r"(?!\s+(?:of|with|since|already|now|back|pain|in|the|this|it|ago|long)\b)"
+)
 _LEARNER_PLACE = (
     r"(?:(?:in|into|to|down to|down in|under|below|past|beyond|in to)\s+(?:the\s+|my\s+|his\s+|"
     r"her\s+)?(?:legs?|knees?|foot|feet|calf|calves|thighs?|toes?|ankles?|shins?|buttocks?|"

@@ -244,7 +244,7 @@ def _make_negex(
 @Language.factory("trialbot_spelling")
 def _make_speller(nlp: Language, name: str) -> _Speller:
     words: set[str] = set(lexicon.EXTRA_SPELLING_WORDS)
-    for values in lexicon.PHRASES.values():
+    for values in lexicon.phrases().values():
         for phrases in values.values():
             for phrase in phrases:
                 words.update(phrase.split())
@@ -264,7 +264,7 @@ def _make_hedging(nlp: Language, name: str) -> _Hedging:
 
 def _entity_patterns() -> list[dict[str, Any]]:
     patterns: list[dict[str, Any]] = []
-    for label, values in lexicon.PHRASES.items():
+    for label, values in lexicon.phrases().items():
         for value, phrases in values.items():
             for phrase in phrases:
                 patterns.append({"label": label, "id": value, "pattern": phrase})
@@ -286,7 +286,7 @@ def _build() -> Language:
     ruler.add_patterns(_entity_patterns())  # type: ignore[attr-defined]
     nlp.add_pipe(
         "trialbot_negex",
-        config={"neg_termset": NEGATION_TERMSET, "ent_types": sorted(lexicon.LABELS)},
+        config={"neg_termset": NEGATION_TERMSET, "ent_types": sorted(lexicon.labels())},
     )
     nlp.add_pipe("trialbot_hedging")
     return nlp

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 
 from trialbot.answers import FACTS
+from trialbot.parsing import lexicon
 from trialbot.parsing.nlp import Analysis, Mention, analyse, clause_spans
 from trialbot.parsing.numbers import words_to_digits
 
@@ -45,10 +46,9 @@ AGE = re.compile(
     r"|\bborn (?:19|20)\d\d\b|\bmy age\b|\bbirthday\b|\bturned \d{1,3}\b|\baged? \d{1,3}\b"
     r"|\b\d{1,3} years of age\b|\b(?:in my )?(?:early|mid|late) " + _DECADES + r"\b"
     r"|\bin my " + _DECADES + r"\b"
-    # learner English: "i have 54 years" is an age, not how long the pain has lasted
-    r"|\b(?:i|he|she) (?:have|has) (?:1[6-9]|[2-9]\d|1[01]\d) years\b"
-    r"(?! (?:of|with|since|already|now|back|pain|in|the|this|it|ago|long)\b)"
-    r"|\bi (?:am|m) (?:only |just |now |actually |nearly |almost |about |around |over |under )?"
+    r"|"
+    + lexicon.LEARNER_AGE  # learner English: "i have 54 years" is an age
+    + r"|\bi (?:am|m) (?:only |just |now |actually |nearly |almost |about |around |over |under )?"
     r"\d{1,3}\b(?!\s*(?:%|kg|cm|weeks?|months?|days?|years? (?!old)|lbs?|kilos?|stone|"
     r"times|levels?|'|\"|ft|feet|foot|inches|tablets|pills|mg))"
 )
